@@ -1,0 +1,3 @@
+module github.com/azid-go/azid
+
+go 1.22

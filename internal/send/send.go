@@ -1,0 +1,151 @@
+// Package send performs one bounded HTTP exchange and holds the retry
+// arithmetic that package oauth2 and package imds share: the delay a server
+// asks for (Retry-After and its millisecond variants) and exponential backoff.
+//
+// It never retries by itself and never reads the environment. Errors name the
+// method, host and path of the request but never its query string, headers or
+// body, so secrets in any of those cannot reach an error. Response bodies are
+// read through an io.LimitReader; a larger body is an error, not a truncation.
+// Everything here is safe for concurrent use.
+package send
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// MaxBody is the largest response body read from any endpoint: 1 MiB. A
+// token response is a few kilobytes; anything near this is not a token
+// response, and reading it whole would let a hostile endpoint exhaust memory.
+const MaxBody = 1 << 20
+
+// ErrBodyTooLarge is returned when a response body exceeds MaxBody.
+var ErrBodyTooLarge = errors.New("response body exceeds 1 MiB")
+
+// Response is a response whose body has been read whole and closed.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// Do sends req with client, reads at most MaxBody bytes of the body and
+// closes it. The connection is reused when the body was read to its end.
+// Transport errors are reported as "METHOD host/path: cause", without the
+// query string.
+func Do(client *http.Client, req *http.Request) (*Response, error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", req.Method, Where(req.URL), cause(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: reading response: %w", req.Method, Where(req.URL), cause(err))
+	}
+	if len(body) > MaxBody {
+		return nil, fmt.Errorf("%s %s: %w", req.Method, Where(req.URL), ErrBodyTooLarge)
+	}
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// Where is the host and path of u, the form every error in azid uses to name
+// an endpoint: no scheme, user info, query or fragment.
+func Where(u *url.URL) string {
+	if u == nil {
+		return "(no URL)"
+	}
+	return u.Host + u.EscapedPath()
+}
+
+// cause strips the *url.Error wrapper, whose text repeats the whole URL with
+// its query string, and keeps what it wraps.
+func cause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// RetryAfter returns the delay the server asked for, from (in order of
+// precedence) "retry-after-ms", "x-ms-retry-after-ms" (milliseconds) or
+// "Retry-After" (RFC 9110, Section 10.2.3: delay-seconds or an HTTP-date,
+// taken relative to now). ok is false when no header holds a usable value.
+// Negative values and dates in the past are read as zero.
+func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
+	for _, name := range [...]string{"Retry-After-Ms", "X-Ms-Retry-After-Ms"} {
+		if v := h.Get(name); v != "" {
+			if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+				return clamp(time.Duration(ms) * time.Millisecond), true
+			}
+		}
+	}
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s > maxSeconds {
+			s = maxSeconds
+		}
+		return clamp(time.Duration(s) * time.Second), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return clamp(t.Sub(now)), true
+	}
+	return 0, false
+}
+
+// maxSeconds keeps a huge Retry-After from overflowing time.Duration; callers
+// cap the delay far below this anyway.
+const maxSeconds = 1 << 30
+
+func clamp(d time.Duration) time.Duration {
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+// Backoff is the delay before retry n (n = 1 for the first retry):
+// base * 2^(n-1), capped at max. Callers add jitter where they want it.
+func Backoff(n int, base, max time.Duration) time.Duration {
+	if n < 1 {
+		return 0
+	}
+	d := base
+	for i := 1; i < n; i++ {
+		d *= 2
+		if d >= max || d <= 0 {
+			return max
+		}
+	}
+	if d > max {
+		return max
+	}
+	return d
+}
+
+// Sleep waits for d or until ctx ends, whichever comes first, and returns
+// ctx.Err() in the second case. It is the default sleeper of every retry
+// loop; tests replace it with one that advances a fake clock.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,115 @@
+package send
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDoBoundsTheBody(t *testing.T) {
+	for _, tt := range []struct {
+		size int
+		ok   bool
+	}{{0, true}, {MaxBody - 1, true}, {MaxBody, true}, {MaxBody + 1, false}} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte(strings.Repeat("x", tt.size)))
+		}))
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/p?secret=s3cr3t", nil)
+		resp, err := Do(srv.Client(), req)
+		srv.Close()
+		if tt.ok != (err == nil) {
+			t.Fatalf("size %d: err = %v, want ok=%v", tt.size, err, tt.ok)
+		}
+		if err != nil {
+			if !errors.Is(err, ErrBodyTooLarge) || strings.Contains(err.Error(), "s3cr3t") {
+				t.Errorf("size %d: err = %v; want ErrBodyTooLarge without the query", tt.size, err)
+			}
+			continue
+		}
+		if len(resp.Body) != tt.size || resp.StatusCode != 200 {
+			t.Errorf("size %d: got %d bytes, status %d", tt.size, len(resp.Body), resp.StatusCode)
+		}
+	}
+}
+
+func TestDoTransportErrorHidesQuery(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close() // nothing listens now
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/token?client_secret=s3cr3t", nil)
+	_, err := Do(&http.Client{}, req)
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") || !strings.Contains(err.Error(), "POST 127.0.0.1") {
+		t.Fatalf("err = %v; want METHOD host/path without the query", err)
+	}
+}
+
+func TestWhere(t *testing.T) {
+	u, _ := url.Parse("https://user:pw@login.example/t/oauth2/v2.0/token?x=1#f")
+	if got := Where(u); got != "login.example/t/oauth2/v2.0/token" {
+		t.Errorf("Where = %q", got)
+	}
+	if got := Where(nil); got != "(no URL)" {
+		t.Errorf("Where(nil) = %q", got)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		header map[string]string
+		want   time.Duration
+		ok     bool
+	}{
+		{"none", nil, 0, false},
+		{"seconds", map[string]string{"Retry-After": "7"}, 7 * time.Second, true},
+		{"date", map[string]string{"Retry-After": now.Add(90 * time.Second).Format(http.TimeFormat)}, 90 * time.Second, true},
+		{"past date", map[string]string{"Retry-After": now.Add(-time.Hour).Format(http.TimeFormat)}, 0, true},
+		{"negative", map[string]string{"Retry-After": "-5"}, 0, true},
+		{"garbage", map[string]string{"Retry-After": "soon"}, 0, false},
+		{"ms wins", map[string]string{"Retry-After": "7", "retry-after-ms": "250"}, 250 * time.Millisecond, true},
+		{"x-ms", map[string]string{"x-ms-retry-after-ms": "1500"}, 1500 * time.Millisecond, true},
+		{"huge", map[string]string{"Retry-After": "99999999999999"}, time.Duration(maxSeconds) * time.Second, true},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		for k, v := range tt.header {
+			h.Set(k, v)
+		}
+		got, ok := RetryAfter(h, now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%s: RetryAfter = %v, %v; want %v, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	base, max := 800*time.Millisecond, 60*time.Second
+	want := []time.Duration{0, 800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond}
+	for n, w := range want {
+		if got := Backoff(n, base, max); got != w {
+			t.Errorf("Backoff(%d) = %v, want %v", n, got, w)
+		}
+	}
+	if got := Backoff(100, base, max); got != max {
+		t.Errorf("Backoff(100) = %v, want the cap %v", got, max)
+	}
+}
+
+func TestSleep(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("Sleep on a cancelled context = %v", err)
+	}
+	if err := Sleep(context.Background(), 0); err != nil {
+		t.Errorf("Sleep(0) = %v", err)
+	}
+	if err := Sleep(context.Background(), time.Millisecond); err != nil {
+		t.Errorf("Sleep(1ms) = %v", err)
+	}
+}
