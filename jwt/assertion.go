@@ -34,24 +34,37 @@ type AssertionClaims struct {
 // certs in order, which Entra ID needs for subject name and issuer
 // authentication (spec/PROTOCOL.md 4.1).
 func ClientAssertion(alg string, key *rsa.PrivateKey, certs [][]byte, clientID, audience string, now time.Time, life time.Duration, withChain bool) (string, error) {
+	s, err := NewAssertionSigner(alg, key, certs, withChain)
+	if err != nil {
+		return "", err
+	}
+	return s.Sign(clientID, audience, now, life)
+}
+
+// AssertionSigner signs client assertions for one key and certificate
+// chain. The checks, the thumbprints and the encoded header are computed
+// once, by NewAssertionSigner, so each assertion costs its claims and one
+// signature. It is safe for concurrent use.
+type AssertionSigner struct {
+	alg    string
+	key    *rsa.PrivateKey
+	header []byte // the JOSE header, JSON
+}
+
+// NewAssertionSigner checks key and certs as ClientAssertion does and
+// returns a signer for them.
+func NewAssertionSigner(alg string, key *rsa.PrivateKey, certs [][]byte, withChain bool) (*AssertionSigner, error) {
 	if alg == "" {
 		alg = RS256
 	}
 	if err := checkAlg(alg); err != nil {
-		return "", err
+		return nil, err
 	}
 	if err := checkPrivateKey(key); err != nil {
-		return "", err
+		return nil, err
 	}
-	if err := checkAssertionInput(key, certs, clientID, audience, now, life); err != nil {
-		return "", err
-	}
-	if life == 0 || life > MaxAssertionLife {
-		life = MaxAssertionLife
-	}
-	jti, err := NewJTI()
-	if err != nil {
-		return "", err
+	if err := checkCertificates(key, certs); err != nil {
+		return nil, err
 	}
 	h := Header{Alg: alg, Typ: "JWT", X5t: X5t(certs[0]), X5tS256: X5tS256(certs[0])}
 	if withChain {
@@ -65,6 +78,27 @@ func ClientAssertion(alg string, key *rsa.PrivateKey, certs [][]byte, clientID, 
 			h.X5c[i] = base64.StdEncoding.EncodeToString(der)
 		}
 	}
+	header, err := marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoding header: %w", ErrMalformed, err)
+	}
+	return &AssertionSigner{alg: alg, key: key, header: header}, nil
+}
+
+// Sign returns an assertion with which clientID authenticates at audience,
+// the token endpoint URL it is about to call, valid from now for life (zero,
+// or over MaxAssertionLife, means MaxAssertionLife).
+func (s *AssertionSigner) Sign(clientID, audience string, now time.Time, life time.Duration) (string, error) {
+	if err := checkAssertionInput(clientID, audience, now, life); err != nil {
+		return "", err
+	}
+	if life == 0 || life > MaxAssertionLife {
+		life = MaxAssertionLife
+	}
+	jti, err := NewJTI()
+	if err != nil {
+		return "", err
+	}
 	claims := AssertionClaims{
 		Aud: audience, // RFC 7523, Section 3 item 3: "the token endpoint URL of the authorization server MAY be used as a value"
 		Iss: clientID, // RFC 7523, Section 3 item 2.B: "For client authentication, the subject MUST be the client_id"
@@ -74,12 +108,16 @@ func ClientAssertion(alg string, key *rsa.PrivateKey, certs [][]byte, clientID, 
 		Iat: NumericDate(now),
 		Exp: NumericDate(now.Add(life)),
 	}
-	return Sign(h, claims, key)
+	payload, err := marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("%w: encoding claims: %w", ErrMalformed, err)
+	}
+	return sign(s.header, s.alg, payload, s.key)
 }
 
 // checkAssertionInput refuses what would make an assertion Entra ID rejects
 // with a less helpful message, or one that is not what the caller meant.
-func checkAssertionInput(key *rsa.PrivateKey, certs [][]byte, clientID, audience string, now time.Time, life time.Duration) error {
+func checkAssertionInput(clientID, audience string, now time.Time, life time.Duration) error {
 	switch {
 	case clientID == "":
 		return fmt.Errorf("%w: empty client id", ErrAssertion)
@@ -89,7 +127,14 @@ func checkAssertionInput(key *rsa.PrivateKey, certs [][]byte, clientID, audience
 		return fmt.Errorf("%w: the time is zero", ErrAssertion)
 	case life < 0:
 		return fmt.Errorf("%w: negative lifetime %v", ErrAssertion, life)
-	case len(certs) == 0:
+	}
+	return nil
+}
+
+// checkCertificates requires a signing certificate that holds key's public
+// key, and no empty certificate in the chain.
+func checkCertificates(key *rsa.PrivateKey, certs [][]byte) error {
+	if len(certs) == 0 {
 		return fmt.Errorf("%w: no signing certificate", ErrAssertion)
 	}
 	for i, der := range certs {

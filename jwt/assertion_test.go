@@ -172,3 +172,32 @@ func TestNumericDate(t *testing.T) {
 		})
 	}
 }
+
+func TestAssertionSignerReuse(t *testing.T) {
+	cert, key := fixture(t)
+	certs := [][]byte{cert}
+	s, err := NewAssertionSigner(RS256, key, certs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	seen := map[string]bool{}
+	for i := 0; i < 3; i++ {
+		tok, err := s.Sign("client", "https://login.example/t/oauth2/v2.0/token", now, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, payload, err := Verify(tok, &key.PublicKey)
+		if err != nil || h.X5t != X5t(certs[0]) || h.X5c != nil {
+			t.Fatalf("assertion %d: %v, header %+v", i, err, h)
+		}
+		var c AssertionClaims
+		if err := json.Unmarshal(payload, &c); err != nil || c.Exp-c.Nbf != int64(MaxAssertionLife/time.Second) || seen[c.Jti] {
+			t.Fatalf("assertion %d claims %+v (%v); want a 10-minute life and a fresh jti", i, c, err)
+		}
+		seen[c.Jti] = true
+	}
+	if _, err := s.Sign("", "aud", now, 0); !errors.Is(err, ErrAssertion) {
+		t.Errorf("empty client id: %v", err)
+	}
+}
