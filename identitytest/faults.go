@@ -1,0 +1,162 @@
+package identitytest
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Fault is a misbehaviour queued with Server.Fault. A matching request first
+// waits Delay, then either loses its connection (Drop), gets the fault's own
+// answer (when Status, Body, Malformed or Oversize is set), or is served
+// normally (a pure delay).
+type Fault struct {
+	// Path selects the requests: "" matches every request; a value starting
+	// with "/" matches that exact URL path; any other value matches paths
+	// ending in "/" + Path, so "oauth2/v2.0/token" matches every tenant's
+	// token endpoint.
+	Path string
+	// Status is the HTTP status of the fault's answer. Zero means 200 when
+	// Body, Malformed or Oversize is set.
+	Status int
+	// RetryAfter, if set, is sent as the Retry-After header.
+	RetryAfter string
+	// Delay holds the request this long before anything else happens. It
+	// ends early when the client gives up or the server is closed.
+	Delay time.Duration
+	// Drop closes the connection without an answer.
+	Drop bool
+	// Body is sent as the answer's body, as JSON. When Status is set and
+	// Body, Malformed and Oversize are not, the body is an Entra ID error
+	// (temporarily_unavailable for 429 and 5xx, invalid_request otherwise).
+	Body string
+	// Malformed sends a body that is cut off in the middle of a JSON object.
+	Malformed bool
+	// Oversize sends a JSON body of OversizeBody bytes, one past 1 MiB.
+	Oversize bool
+	// Times is how many matching requests the fault applies to: zero means
+	// one; a negative value means every matching request until ClearFaults.
+	Times int
+}
+
+// faultRec is a queued fault and how many more requests it applies to
+// (negative: unlimited).
+type faultRec struct {
+	f    Fault
+	left int
+}
+
+// Fault queues f. Faults apply in the order they were queued: a request
+// takes the first one whose Path matches.
+func (s *Server) Fault(f Fault) {
+	left := f.Times
+	if left == 0 {
+		left = 1
+	}
+	s.mu.Lock()
+	s.faults = append(s.faults, &faultRec{f: f, left: left})
+	s.mu.Unlock()
+}
+
+// ClearFaults removes every queued fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	s.faults = nil
+	s.mu.Unlock()
+}
+
+// takeFault returns the fault that applies to a request for path, counting
+// the request against it, or false.
+func (s *Server) takeFault(path string) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, rec := range s.faults {
+		if !faultMatches(rec.f.Path, path) {
+			continue
+		}
+		if rec.left > 0 {
+			rec.left--
+			if rec.left == 0 {
+				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+			}
+		}
+		return rec.f, true
+	}
+	return Fault{}, false
+}
+
+func faultMatches(pattern, path string) bool {
+	switch {
+	case pattern == "":
+		return true
+	case strings.HasPrefix(pattern, "/"):
+		return path == pattern
+	default:
+		return strings.HasSuffix(path, "/"+pattern)
+	}
+}
+
+// applyFault carries out f. It reports whether the request is finished
+// (answered, dropped or abandoned); false means serve it normally.
+func (s *Server) applyFault(w *statusWriter, r *http.Request, f Fault) bool {
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return true
+		case <-s.done:
+			return true
+		}
+	}
+	if f.Drop {
+		drop(w.ResponseWriter)
+		return true
+	}
+	if f.Status == 0 && f.Body == "" && !f.Malformed && !f.Oversize {
+		return false
+	}
+	status := f.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	var body string
+	switch {
+	case f.Oversize:
+		const head = `{"token_type":"Bearer","expires_in":3600,"access_token":"`
+		body = head + strings.Repeat("A", OversizeBody-len(head)-2) + `"}`
+	case f.Malformed:
+		body = `{"token_type":"Bearer","expires_in":3600,"access_token":"eyJ0eXAiOiJKV1Qi`
+	case f.Body != "":
+		body = f.Body
+	default:
+		e := errorf(status, "invalid_request", codeMalformedRequest, "Invalid request. Request is malformed or invalid.")
+		if status == http.StatusTooManyRequests || status >= 500 {
+			// AADSTS90033: "A transient error has occurred. Please try again."
+			e = errorf(status, "temporarily_unavailable", 90033, "A transient error has occurred. Please try again.")
+		}
+		s.writeError(w, r, e, false)
+		return true
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+	return true
+}
+
+// drop closes the client's connection without writing a response.
+func drop(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	// net/http closes the connection, without logging, when a handler
+	// panics with this value: the documented way to abort a response.
+	panic(http.ErrAbortHandler)
+}

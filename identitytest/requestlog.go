@@ -1,0 +1,129 @@
+package identitytest
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Request is one request the server received, as the client sent it.
+type Request struct {
+	Time   time.Time   // when it arrived, by Options.Now
+	Method string      // "POST", "GET", ...
+	Path   string      // URL path, e.g. "/tenant/oauth2/v2.0/token"
+	Query  url.Values  // URL query parameters
+	Header http.Header // request headers
+	// Form holds the fields of an application/x-www-form-urlencoded body,
+	// secrets included, exactly as sent; nil for other bodies.
+	Form url.Values
+	// Status is the HTTP status of the answer; 0 when a Fault dropped the
+	// connection or the request is still being served.
+	Status int
+}
+
+// secretFields are the form fields whose values Request.String hides.
+var secretFields = map[string]bool{
+	"client_secret":    true,
+	"client_assertion": true,
+	"assertion":        true,
+	"password":         true,
+	"refresh_token":    true,
+	"code":             true,
+	"code_verifier":    true,
+	"device_code":      true,
+}
+
+// String is a one-line summary for test output, with form fields sorted by
+// name and every secret (client_secret, client_assertion, assertion,
+// password, refresh_token, code, code_verifier, device_code) shown as
+// "[REDACTED]", for example
+//
+//	POST /tenant/oauth2/v2.0/token client_id=app client_secret=[REDACTED] grant_type=client_credentials scope=https://vault.azure.net/.default -> 200
+//
+// Headers and the query string are left out.
+func (r Request) String() string {
+	var b strings.Builder
+	b.WriteString(r.Method)
+	b.WriteByte(' ')
+	b.WriteString(r.Path)
+	names := make([]string, 0, len(r.Form))
+	for name := range r.Form {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, v := range r.Form[name] {
+			b.WriteByte(' ')
+			b.WriteString(name)
+			b.WriteByte('=')
+			if secretFields[name] {
+				v = "[REDACTED]"
+			}
+			b.WriteString(v)
+		}
+	}
+	b.WriteString(" -> ")
+	b.WriteString(strconv.Itoa(r.Status))
+	return b.String()
+}
+
+// Requests returns a copy of the log of every request received since New
+// or the last ResetRequests, in order of arrival.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.log))
+	for i, r := range s.log {
+		r.Query = copyValues(r.Query)
+		r.Form = copyValues(r.Form)
+		r.Header = r.Header.Clone()
+		out[i] = r
+	}
+	return out
+}
+
+// ResetRequests empties the request log.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	s.log = nil
+	s.logGen++
+	s.mu.Unlock()
+}
+
+// record appends r to the log and returns a ticket for setStatus.
+func (s *Server) record(r Request) *logTicket {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = append(s.log, r)
+	return &logTicket{gen: s.logGen, index: len(s.log) - 1}
+}
+
+// logTicket finds a log entry again after the request is served, unless
+// ResetRequests emptied the log in between.
+type logTicket struct {
+	gen   int
+	index int
+}
+
+// setStatus fills in the status of the entry t names.
+func (s *Server) setStatus(t *logTicket, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t.gen == s.logGen && t.index < len(s.log) {
+		s.log[t.index].Status = status
+	}
+}
+
+func copyValues(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
