@@ -83,6 +83,9 @@ func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 	for _, name := range [...]string{"Retry-After-Ms", "X-Ms-Retry-After-Ms"} {
 		if v := h.Get(name); v != "" {
 			if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+				if ms > maxSeconds*1000 {
+					ms = maxSeconds * 1000
+				}
 				return clamp(time.Duration(ms) * time.Millisecond), true
 			}
 		}

@@ -74,6 +74,7 @@ func TestRetryAfter(t *testing.T) {
 		{"ms wins", map[string]string{"Retry-After": "7", "retry-after-ms": "250"}, 250 * time.Millisecond, true},
 		{"x-ms", map[string]string{"x-ms-retry-after-ms": "1500"}, 1500 * time.Millisecond, true},
 		{"huge", map[string]string{"Retry-After": "99999999999999"}, time.Duration(maxSeconds) * time.Second, true},
+		{"huge ms", map[string]string{"retry-after-ms": "9223372036854775807"}, time.Duration(maxSeconds) * time.Second, true},
 	}
 	for _, tt := range tests {
 		h := http.Header{}
