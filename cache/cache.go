@@ -1,0 +1,230 @@
+package cache
+
+import (
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configures New. The zero value is a memory-only cache of
+// DefaultMaxEntries tokens on the system clock.
+type Options struct {
+	// MaxEntries bounds the access tokens held, and separately the refresh
+	// tokens. Zero means DefaultMaxEntries. Past it, the access tokens that
+	// expire soonest and the refresh tokens written longest ago are evicted.
+	MaxEntries int
+
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
+
+	// Store makes the cache persistent (see the package documentation).
+	// Nil means memory only.
+	Store Store
+
+	// OnStoreError, when set, is called with every error of a lazy load or
+	// of the save after Put, PutRefreshToken or Delete, none of which can
+	// return one; a fetch's save calls it from the flight's goroutine, so
+	// it may be called concurrently. Nil means such errors are only kept
+	// for StoreErr. The errors never contain a token.
+	OnStoreError func(error)
+}
+
+// Cache holds access tokens and refresh tokens. Make one with New; it is
+// safe for concurrent use.
+type Cache struct {
+	now          func() time.Time
+	maxEntries   int
+	store        Store
+	onStoreError func(error)
+
+	// entries is replaced whole (copy on write) under mu and read without
+	// any lock; each entry's token is replaced through entry.state.
+	entries atomic.Pointer[map[Key]*entry]
+
+	// mu guards the writing of entries and of every entry.state, and
+	// flights, refresh, removedTokens and removedAccounts.
+	mu              sync.Mutex
+	flights         map[Key]*flight
+	refresh         map[AccountKey]refreshEntry
+	removedTokens   map[Key]time.Time        // deletions not yet saved
+	removedAccounts map[AccountKey]time.Time // deletions not yet saved
+
+	loadStarted atomic.Bool
+	loadDone    chan struct{} // closed when the lazy load has finished
+
+	saveMu   sync.Mutex   // serialises saves; readers never take it
+	storeErr atomic.Value // holds errBox: the latest store error
+}
+
+// entry holds the current state of one key. Its state pointer is nil when
+// the token was dropped.
+type entry struct {
+	state atomic.Pointer[state]
+}
+
+// state is one immutable snapshot of a cached token.
+type state struct {
+	tok     Token
+	written time.Time // when it was stored; the newer write wins a merge
+	retryAt time.Time // after a failed proactive refresh: no new one before this
+}
+
+type refreshEntry struct {
+	secret  string
+	written time.Time
+}
+
+// New returns an empty cache configured by o.
+func New(o Options) *Cache {
+	c := &Cache{
+		now:             o.Now,
+		maxEntries:      o.MaxEntries,
+		store:           o.Store,
+		onStoreError:    o.OnStoreError,
+		flights:         make(map[Key]*flight),
+		refresh:         make(map[AccountKey]refreshEntry),
+		removedTokens:   make(map[Key]time.Time),
+		removedAccounts: make(map[AccountKey]time.Time),
+		loadDone:        make(chan struct{}),
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.maxEntries <= 0 {
+		c.maxEntries = DefaultMaxEntries
+	}
+	m := make(map[Key]*entry)
+	c.entries.Store(&m)
+	if c.store == nil {
+		c.loadStarted.Store(true)
+		close(c.loadDone)
+	}
+	return c
+}
+
+// Get returns the token for key when one is cached, not expired, and its
+// refresh time has not come. It never blocks, takes no lock and allocates
+// nothing. A token past its refresh time is a miss here; Token serves it
+// while one caller refreshes it.
+func (c *Cache) Get(key Key) (Token, bool) {
+	e := (*c.entries.Load())[key]
+	if e == nil {
+		return Token{}, false
+	}
+	s := e.state.Load()
+	// Put keeps RefreshOn <= ExpiresOn, so one comparison covers both.
+	if s == nil || !c.now().Before(s.tok.RefreshOn) {
+		return Token{}, false
+	}
+	return s.tok, true
+}
+
+// Put stores t for key, replacing any token there. When t.RefreshOn is zero
+// it is computed from the issue time, Now() at Put (spec/PROTOCOL.md 5.5):
+// half the lifetime when the token lives 2 hours or more, else 5 minutes
+// before ExpiresOn, but not before now (a token living under 5 minutes is due
+// for refresh at once and still served by Token until ExpiresOn). A RefreshOn
+// after ExpiresOn is moved to ExpiresOn. A token already expired is not
+// stored. With a Store, the cache is saved before Put returns.
+func (c *Cache) Put(key Key, t Token) {
+	c.waitLoaded()
+	c.mu.Lock()
+	_, stored := c.putLocked(key, t, c.now())
+	c.mu.Unlock()
+	if stored {
+		c.saveAfterChange()
+	}
+}
+
+// Delete drops the token for key, if any. With a Store, the deletion is
+// saved before Delete returns.
+func (c *Cache) Delete(key Key) {
+	c.waitLoaded()
+	c.mu.Lock()
+	m := *c.entries.Load()
+	_, found := m[key]
+	if found {
+		nm := make(map[Key]*entry, len(m))
+		for k, e := range m {
+			if k != key {
+				nm[k] = e
+			}
+		}
+		c.entries.Store(&nm)
+	}
+	if c.store != nil && len(c.removedTokens) < c.maxEntries {
+		c.removedTokens[key] = c.now().Round(0)
+		found = true
+	}
+	c.mu.Unlock()
+	if found {
+		c.saveAfterChange()
+	}
+}
+
+// Len returns the number of access tokens held that have not expired.
+func (c *Cache) Len() int {
+	now := c.now()
+	n := 0
+	for _, e := range *c.entries.Load() {
+		if s := e.state.Load(); s != nil && now.Before(s.tok.ExpiresOn) {
+			n++
+		}
+	}
+	return n
+}
+
+// putLocked stores t for key as of now and returns the token as stored
+// (with its refresh time) and whether it was stored. c.mu must be held.
+func (c *Cache) putLocked(key Key, t Token, now time.Time) (Token, bool) {
+	if !now.Before(t.ExpiresOn) {
+		return t, false
+	}
+	t = withRefreshOn(t, now)
+	s := &state{tok: t, written: now.Round(0)}
+	if e := (*c.entries.Load())[key]; e != nil {
+		e.state.Store(s)
+		return t, true
+	}
+	c.insertLocked(map[Key]*state{key: s}, now)
+	return t, true
+}
+
+// insertLocked adds new keys with one copy of the map, dropping expired
+// entries and then, past maxEntries, those that expire soonest. c.mu must be
+// held and no key of add may be in the map.
+func (c *Cache) insertLocked(add map[Key]*state, now time.Time) {
+	m := *c.entries.Load()
+	nm := make(map[Key]*entry, len(m)+len(add))
+	for k, e := range m {
+		if s := e.state.Load(); s != nil && now.Before(s.tok.ExpiresOn) {
+			nm[k] = e
+		}
+	}
+	for k, s := range add {
+		e := &entry{}
+		e.state.Store(s)
+		nm[k] = e
+	}
+	if over := len(nm) - c.maxEntries; over > 0 {
+		evictSoonest(nm, over)
+	}
+	c.entries.Store(&nm)
+}
+
+// evictSoonest removes the n entries of m that expire soonest.
+func evictSoonest(m map[Key]*entry, n int) {
+	type aged struct {
+		key Key
+		exp time.Time
+	}
+	all := make([]aged, 0, len(m))
+	for k, e := range m {
+		all = append(all, aged{k, e.state.Load().tok.ExpiresOn})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].exp.Before(all[j].exp) })
+	for _, a := range all[:n] {
+		delete(m, a.key)
+	}
+}

@@ -1,0 +1,181 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// FileStore is a Store that keeps the serialized cache in one file. It is
+// safe for concurrent use, by goroutines and by processes sharing the file.
+//
+// Load reads the file without locking: Save replaces it by renaming a
+// complete temporary file over it, so a reader sees the old file or the new
+// one, never part of either.
+//
+// Save merges rather than overwrites: under an exclusive lock file it reads
+// the file, applies the data's deletions and entries to it (per key, the
+// later write wins; expired access tokens are dropped), writes the result to
+// a temporary file in the same directory with mode 0600, syncs it and renames
+// it over the file. Neither of two processes saving at once loses the other's
+// entries. The lock file is path + ".lock", created exclusively (O_EXCL); a
+// Save waits up to LockWait for it (ErrLocked after that), and removes one
+// older than StaleLock as left behind by a process that died while saving.
+// A save holds the lock for milliseconds, so removing a live lock takes a
+// writer stalled for over StaleLock; even then the rename keeps the file
+// whole and the cost is at most one merge lost.
+//
+// A corrupt file (ErrCorrupt, ErrTooLarge) is reported by Load and replaced
+// by the next Save. A file of another version (ErrVersion), written by a
+// newer azid, is reported by Load and Save and never overwritten.
+//
+// A deletion reaches the file, but a process that still holds the deleted
+// entry in memory writes it back with its next Save: the file is the union
+// of what its writers know. On Windows a rename over a file another process
+// is reading at that moment fails; the Save reports it and the next one
+// retries.
+type FileStore struct {
+	path string
+	now  func() time.Time
+}
+
+// ErrLocked is returned by FileStore.Save when another writer holds the
+// lock file for longer than LockWait.
+var ErrLocked = errors.New("cache: cache file is locked by another writer")
+
+// NewFileStore returns a FileStore for the file at path. Nothing is read or
+// created until Load or Save.
+func NewFileStore(path string) *FileStore {
+	return &FileStore{path: path, now: time.Now}
+}
+
+// Path returns the file's path.
+func (s *FileStore) Path() string { return s.path }
+
+// Load returns the file's contents, or (nil, nil) when it does not exist.
+// A file over MaxFileSize is ErrTooLarge.
+func (s *FileStore) Load(ctx context.Context) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.read()
+}
+
+// read reads the file through a limit: nil, nil when it does not exist.
+func (s *FileStore) read() ([]byte, error) {
+	f, err := os.Open(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%w: %s", ErrTooLarge, s.path)
+	}
+	return data, nil
+}
+
+// Save merges data, a serialized cache, into the file (see FileStore).
+func (s *FileStore) Save(ctx context.Context, data []byte) error {
+	change, err := decode(data)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(s.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	old, err := s.read()
+	if err != nil && !errors.Is(err, ErrTooLarge) {
+		return err
+	}
+	base, err := decode(old)
+	if errors.Is(err, ErrVersion) {
+		return fmt.Errorf("%w: %s not overwritten", err, s.path)
+	}
+	// Anything else undecodable (absent, corrupt, oversize) is replaced.
+	out, err := encode(merge(base, change, s.now()), MaxFileSize)
+	if err != nil {
+		return fmt.Errorf("cache: encoding %s: %w", s.path, err)
+	}
+	return s.replace(out)
+}
+
+// replace writes data to a temporary file beside the file and renames it
+// over the file; on failure the temporary file is removed and the file is
+// untouched.
+func (s *FileStore) replace(data []byte) (err error) {
+	dir, base := filepath.Split(s.path)
+	tmp, err := os.CreateTemp(dir, base+".*.tmp") // mode 0600
+	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			err = fmt.Errorf("cache: %w", err) // *fs.PathError or *os.LinkError: names the file
+		}
+	}()
+	if err = tmp.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), s.path)
+}
+
+// lock takes the lock file, waiting up to LockWait, and returns its release.
+func (s *FileStore) lock(ctx context.Context) (func(), error) {
+	name := s.path + ".lock"
+	deadline := time.Now().Add(LockWait)
+	for {
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			fmt.Fprintf(f, "%d\n", os.Getpid()) // for a person wondering who holds it
+			f.Close()
+			return func() { os.Remove(name) }, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("cache: lock: %w", err)
+		}
+		if fi, err := os.Stat(name); err == nil && time.Since(fi.ModTime()) > StaleLock {
+			os.Remove(name) // left by a writer that died: see FileStore
+			continue
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w (%s)", ErrLocked, name)
+		}
+		t := time.NewTimer(lockPoll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("%w (%s): %w", ErrLocked, name, ctx.Err())
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,39 @@
+package cache
+
+import (
+	"go/build"
+	"testing"
+)
+
+// TestImports fails when the package gains an import not listed here with
+// its reason (STYLE.md: cache uses only the standard library, never net/http).
+func TestImports(t *testing.T) {
+	allowed := map[string]string{
+		"bytes":           "strict JSON decoding from a byte slice",
+		"context":         "Token's fetch and waiters; Store",
+		"crypto/sha256":   "HashSubject",
+		"encoding/base64": "HashSubject's text form",
+		"encoding/json":   "the stored form",
+		"errors":          "sentinel errors",
+		"fmt":             "error text and Token's redacted String",
+		"io":              "bounded file reads",
+		"io/fs":           "fs.ErrNotExist, fs.ErrExist",
+		"log/slog":        "Token.LogValue",
+		"os":              "FileStore",
+		"path/filepath":   "FileStore's temporary file beside the file",
+		"sort":            "ScopeKey, eviction, stable output",
+		"strings":         "ScopeKey, error text",
+		"sync":            "the writers' mutex",
+		"sync/atomic":     "the lock-free hit path",
+		"time":            "expiry and refresh times",
+	}
+	pkg, err := build.ImportDir(".", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, imp := range pkg.Imports {
+		if _, ok := allowed[imp]; !ok {
+			t.Errorf("import %q is not in the allowed list; add it with a reason", imp)
+		}
+	}
+}

@@ -1,0 +1,42 @@
+package cache
+
+import "time"
+
+// DefaultMaxEntries is the number of access tokens a Cache holds when
+// Options.MaxEntries is zero: 4096. A process uses a handful of keys (one per
+// tenant, client, scope set and user); thousands means keys built from
+// untrusted input, and the bound keeps memory and the copy made on each new
+// key (a few hundred microseconds at this size, after a network fetch) small.
+// The same bound applies to refresh tokens.
+const DefaultMaxEntries = 4096
+
+// MaxFileSize is the largest serialized cache read or written: 16 MiB. An
+// access token is a few KiB, so this holds thousands of them; a larger file
+// is not ours, and reading it whole would let whoever wrote it exhaust memory.
+const MaxFileSize = 16 << 20
+
+// RefreshRetryDelay is how long after a failed proactive refresh the cache
+// waits before trying again, returning the still-valid token meanwhile: 30 s
+// (DESIGN.md "Refresh"; spec/PROTOCOL.md 5.1, DEFAULT_TOKEN_REFRESH_RETRY_DELAY).
+const RefreshRetryDelay = 30 * time.Second
+
+// LockWait is how long FileStore.Save waits for another writer's lock file
+// before giving up with ErrLocked: 5 s, as MSAL's persistence layer retries
+// (spec/PROTOCOL.md 10.1). A save holds the lock for milliseconds.
+const LockWait = 5 * time.Second
+
+// StaleLock is the age past which a lock file is taken to be left behind by a
+// process that died while saving, and is removed: 10 s, twice LockWait, far
+// longer than any save holds the lock.
+const StaleLock = 10 * time.Second
+
+// refreshOffset is how long before expiry a token without a longer refresh
+// time is refreshed: 5 minutes (spec/PROTOCOL.md 5.1 DEFAULT_REFRESH_OFFSET, 5.5).
+const refreshOffset = 5 * time.Minute
+
+// halfLifeFrom is the shortest lifetime to which the half-life rule applies:
+// 2 hours (spec/PROTOCOL.md 5.5, "lifetime >= 2 h").
+const halfLifeFrom = 2 * time.Hour
+
+// lockPoll is how often a waiting FileStore.Save retries the lock file.
+const lockPoll = 10 * time.Millisecond

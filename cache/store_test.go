@@ -1,0 +1,442 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// memStore is a Store in memory.
+type memStore struct {
+	mu   sync.Mutex
+	data []byte
+	err  error
+}
+
+func (m *memStore) Load(context.Context) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.data, m.err
+}
+
+func (m *memStore) Save(_ context.Context, data []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err != nil {
+		return m.err
+	}
+	m.data = append([]byte(nil), data...)
+	return nil
+}
+
+func noFetch(t *testing.T) func(context.Context) (Token, error) {
+	return func(context.Context) (Token, error) {
+		t.Helper()
+		t.Error("fetch called")
+		return Token{}, errors.New("no fetch")
+	}
+}
+
+var testAccount = AccountKey{Authority: testKey.Authority, ClientID: testKey.ClientID, HomeAccountID: "uid.utid"}
+
+// fileStore is NewFileStore on the test clock, which decides what has expired.
+func fileStore(path string, clk *clock) *FileStore {
+	s := NewFileStore(path)
+	s.now = clk.Now
+	return s
+}
+
+// readDoc decodes the file at path.
+func readDoc(t *testing.T, path string) document {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := decode(data)
+	if err != nil {
+		t.Fatalf("file does not decode: %v", err)
+	}
+	return d
+}
+
+func TestFileStoreRoundTrip(t *testing.T) {
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "sub", "azid.cache")
+	a := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+	tok := tokenFor(clk.Now(), "at-secret", time.Hour)
+	tok.RefreshOn = clk.Now().Add(30 * time.Minute)
+	a.Put(testKey, tok)
+	a.Put(keyN(1), tokenFor(clk.Now(), "short", 10*time.Minute))
+	a.PutRefreshToken(testAccount, "rt-secret")
+	if err := a.StoreErr(); err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" {
+		for _, p := range []string{path, filepath.Dir(path)} {
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := os.FileMode(0o600)
+			if fi.IsDir() {
+				want = 0o700
+			}
+			if got := fi.Mode().Perm(); got != want {
+				t.Errorf("%s mode %v, want %v", p, got, want)
+			}
+		}
+	}
+
+	clk.Advance(11 * time.Minute) // keyN(1) has expired: not loaded
+	b := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+	got, err := b.Token(context.Background(), testKey, false, noFetch(t))
+	if err != nil || got.Value != "at-secret" || !got.RefreshOn.Equal(tok.RefreshOn) || !got.ExpiresOn.Equal(tok.ExpiresOn) {
+		t.Fatalf("loaded token = %v, %v; want %v", got, err, tok)
+	}
+	if rt, ok := b.RefreshToken(testAccount); !ok || rt != "rt-secret" {
+		t.Fatalf("loaded refresh token = %q, %v", rt, ok)
+	}
+	if n := b.Len(); n != 1 {
+		t.Fatalf("loaded %d access tokens, want 1 (expired ones are not loaded)", n)
+	}
+	// A cache that only looks up refresh tokens loads too.
+	c := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+	if got := c.Accounts(testAccount.Authority, testAccount.ClientID); len(got) != 1 || got[0] != testAccount {
+		t.Fatalf("Accounts from a loaded cache = %v", got)
+	}
+	// Deletions reach the file.
+	b.Delete(testKey)
+	b.DeleteRefreshToken(testAccount)
+	if d := readDoc(t, path); len(d.AccessTokens) != 0 || len(d.RefreshTokens) != 0 || len(d.Removed) != 0 {
+		t.Fatalf("file after deletes holds %+v", d)
+	}
+}
+
+func TestFileStoreConcurrentWriters(t *testing.T) {
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "azid.cache")
+	const writers, each = 3, 15
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		c := New(Options{Now: clk.Now, Store: fileStore(path, clk)}) // one store per writer, as two processes
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				c.Put(keyN(w*each+i), tokenFor(clk.Now(), "v", time.Hour))
+				c.PutRefreshToken(AccountKey{HomeAccountID: fmt.Sprintf("%d.%d", w, i)}, "rt")
+			}
+			if err := c.StoreErr(); err != nil {
+				t.Error(err)
+			}
+		}(w)
+	}
+	wg.Wait()
+	d := readDoc(t, path)
+	if len(d.AccessTokens) != writers*each || len(d.RefreshTokens) != writers*each {
+		t.Fatalf("file holds %d access and %d refresh tokens, want %d each", len(d.AccessTokens), len(d.RefreshTokens), writers*each)
+	}
+	assertNoTemp(t, path)
+}
+
+// TestFileStoreProcesses runs writers in child processes (this test binary,
+// re-run as TestFileStoreHelper) against one file.
+func TestFileStoreProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Skip(err)
+	}
+	path := filepath.Join(t.TempDir(), "azid.cache")
+	const procs, each = 3, 20
+	cmds := make([]*exec.Cmd, procs)
+	for p := range cmds {
+		cmd := exec.Command(exe, "-test.run=^TestFileStoreHelper$")
+		cmd.Env = append(os.Environ(), "AZID_CACHE_HELPER="+path, "AZID_CACHE_HELPER_ID="+strconv.Itoa(p), "AZID_CACHE_HELPER_N="+strconv.Itoa(each))
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds[p] = cmd
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Log(out.String())
+			}
+		})
+	}
+	for _, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("helper process: %v", err)
+		}
+	}
+	d := readDoc(t, path)
+	if len(d.AccessTokens) != procs*each {
+		t.Fatalf("file holds %d access tokens from %d processes, want %d", len(d.AccessTokens), procs, procs*each)
+	}
+	assertNoTemp(t, path)
+}
+
+func TestFileStoreHelper(t *testing.T) {
+	path := os.Getenv("AZID_CACHE_HELPER")
+	if path == "" {
+		t.Skip("helper process for TestFileStoreProcesses")
+	}
+	id, _ := strconv.Atoi(os.Getenv("AZID_CACHE_HELPER_ID"))
+	n, _ := strconv.Atoi(os.Getenv("AZID_CACHE_HELPER_N"))
+	c := New(Options{Store: NewFileStore(path)})
+	for i := 0; i < n; i++ {
+		c.Put(keyN(id*1000+i), tokenFor(time.Now(), "v", time.Hour))
+		if err := c.StoreErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func assertNoTemp(t *testing.T, path string) {
+	t.Helper()
+	names, err := filepath.Glob(path + ".*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 0 {
+		t.Fatalf("left behind: %v", names)
+	}
+}
+
+func TestFileStoreLaterWriteWins(t *testing.T) {
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "azid.cache")
+	a := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+	b := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+	a.Put(testKey, tokenFor(clk.Now(), "first", time.Hour))
+	b.PutRefreshToken(testAccount, "b-rt") // b loaded a's token first
+	clk.Advance(time.Minute)
+	a.Put(testKey, tokenFor(clk.Now(), "second", time.Hour))
+	b.Put(keyN(1), tokenFor(clk.Now(), "other", time.Hour)) // b's copy of testKey is older
+	d := readDoc(t, path)
+	for _, tok := range d.AccessTokens {
+		if tok.key() == testKey && tok.Secret != "second" {
+			t.Fatalf("older write replaced newer: %q", tok.Secret)
+		}
+	}
+	if len(d.AccessTokens) != 2 || len(d.RefreshTokens) != 1 {
+		t.Fatalf("file holds %d access, %d refresh tokens; want 2, 1", len(d.AccessTokens), len(d.RefreshTokens))
+	}
+	// Cache.Load picks up the other writer's entries.
+	if err := b.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := b.Get(testKey); got.Value != "second" {
+		t.Fatalf("after Load, b has %v", got)
+	}
+}
+
+func TestFileStoreAtomic(t *testing.T) {
+	clk := newClock()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "azid.cache")
+	c := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+	c.Put(testKey, tokenFor(clk.Now(), "v", time.Hour))
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := fileStore(path, clk)
+	tests := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"not JSON", []byte("{not json"), ErrCorrupt},
+		{"no version", []byte(`{"access_tokens":[]}`), ErrCorrupt},
+		{"newer version", []byte(`{"version":2}`), ErrVersion},
+		{"oversize", bytes.Repeat([]byte(" "), MaxFileSize+1), ErrTooLarge},
+		{"token without secret", []byte(`{"version":1,"access_tokens":[{"expires_on":"2030-01-01T00:00:00Z"}]}`), ErrCorrupt},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := s.Save(context.Background(), tc.data); !errors.Is(err, tc.want) {
+				t.Fatalf("Save(%s) = %v, want %v", tc.name, err, tc.want)
+			}
+			after, err := os.ReadFile(path)
+			if err != nil || !bytes.Equal(before, after) {
+				t.Fatalf("file changed by a failed Save (%v)", err)
+			}
+			assertNoTemp(t, path)
+		})
+	}
+	// A Save that fails at the rename (the target is a directory) leaves no
+	// temporary file.
+	target := filepath.Join(dir, "isdir")
+	if err := os.Mkdir(target, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := encode(document{}, MaxFileSize)
+	if err := NewFileStore(target).Save(context.Background(), good); err == nil {
+		t.Fatal("Save over a directory succeeded")
+	}
+	assertNoTemp(t, target)
+}
+
+func TestFileStoreBadFiles(t *testing.T) {
+	tests := []struct {
+		name        string
+		content     []byte
+		want        error
+		overwritten bool
+	}{
+		{"corrupt", []byte("\x00garbage{"), ErrCorrupt, true},
+		{"truncated", []byte(`{"version":1,"access_tokens":[{"secret":"x"`), ErrCorrupt, true},
+		{"unknown field", []byte(`{"version":1,"surprise":true}`), ErrCorrupt, true},
+		{"newer version", []byte(`{"version":7,"whatever":{}}`), ErrVersion, false},
+		{"oversize", append([]byte(`{"version":1}`), bytes.Repeat([]byte(" "), MaxFileSize)...), ErrTooLarge, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := newClock()
+			path := filepath.Join(t.TempDir(), "azid.cache")
+			if err := os.WriteFile(path, tc.content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var reported []error
+			var mu sync.Mutex
+			c := New(Options{Now: clk.Now, Store: fileStore(path, clk), OnStoreError: func(err error) {
+				mu.Lock()
+				reported = append(reported, err)
+				mu.Unlock()
+			}})
+			got, err := c.Token(context.Background(), testKey, false, func(context.Context) (Token, error) {
+				return tokenFor(clk.Now(), "fetched", time.Hour), nil
+			})
+			if err != nil || got.Value != "fetched" {
+				t.Fatalf("Token over a bad file = %v, %v; want a fetched token", got, err)
+			}
+			mu.Lock()
+			first := reported[0] // the lazy load's; the save after the fetch may add more
+			mu.Unlock()
+			if !errors.Is(first, tc.want) {
+				t.Fatalf("reported %v first, want %v", first, tc.want)
+			}
+			if !strings.HasPrefix(first.Error(), "cache: load: ") || strings.Count(first.Error(), "cache:") != 1 {
+				t.Errorf("error text %q, want one \"cache: load: \" prefix", first)
+			}
+			if err := c.Save(context.Background()); (err == nil) != tc.overwritten {
+				t.Fatalf("Save over %s: %v", tc.name, err)
+			}
+			after, _ := os.ReadFile(path)
+			if tc.overwritten {
+				readDoc(t, path)
+			} else if !bytes.Equal(after, tc.content) {
+				t.Fatal("a file of another version was overwritten")
+			}
+		})
+	}
+}
+
+func TestFileStoreLock(t *testing.T) {
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "azid.cache")
+	s := NewFileStore(path)
+	data, _ := encode(document{AccessTokens: []storedToken{{
+		storedKey: toStoredKey(testKey), Secret: "v", ExpiresOn: clk.Now().Add(time.Hour), Written: clk.Now(),
+	}}}, MaxFileSize)
+	s.now = clk.Now
+
+	// A live lock: Save waits, then gives up when its ctx ends.
+	if err := os.WriteFile(path+".lock", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := s.Save(ctx, data); !errors.Is(err, ErrLocked) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Save under a live lock = %v, want ErrLocked and DeadlineExceeded", err)
+	}
+	// A stale lock is broken.
+	old := time.Now().Add(-2 * StaleLock)
+	if err := os.Chtimes(path+".lock", old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(context.Background(), data); err != nil {
+		t.Fatalf("Save with a stale lock = %v", err)
+	}
+	if d := readDoc(t, path); len(d.AccessTokens) != 1 {
+		t.Fatalf("file holds %d tokens, want 1", len(d.AccessTokens))
+	}
+	assertNoTemp(t, path)
+}
+
+func TestStoreErrors(t *testing.T) {
+	clk := newClock()
+	boom := errors.New("vault unreachable")
+	st := &memStore{err: boom}
+	var reported atomic.Int32
+	c := New(Options{Now: clk.Now, Store: st, OnStoreError: func(error) { reported.Add(1) }})
+	c.Put(testKey, tokenFor(clk.Now(), "v", time.Hour))
+	if err := c.StoreErr(); !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "cache: save: ") {
+		t.Fatalf("StoreErr = %v", err)
+	}
+	if reported.Load() != 2 { // the lazy load, then the save
+		t.Fatalf("OnStoreError called %d times, want 2", reported.Load())
+	}
+	if _, ok := c.Get(testKey); !ok {
+		t.Fatal("a failed save lost the token from memory")
+	}
+	st.mu.Lock()
+	st.err = nil
+	st.mu.Unlock()
+	if err := c.Save(context.Background()); err != nil || c.StoreErr() != nil {
+		t.Fatalf("Save after the store recovered = %v, StoreErr %v", err, c.StoreErr())
+	}
+	// Deletion tombstones are sent until a save succeeds, then forgotten.
+	c.Delete(testKey)
+	d, err := decode(st.data)
+	if err != nil || len(d.Removed) != 1 || len(d.AccessTokens) != 0 {
+		t.Fatalf("saved after Delete: %+v, %v", d, err)
+	}
+	c.Put(keyN(1), tokenFor(clk.Now(), "w", time.Hour))
+	if d, _ := decode(st.data); len(d.Removed) != 0 {
+		t.Fatalf("removal saved twice: %+v", d.Removed)
+	}
+}
+
+func TestLazyLoadWaiterContext(t *testing.T) {
+	release := make(chan struct{})
+	st := &blockingStore{release: release}
+	c := New(Options{Store: st})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Token(ctx, testKey, false, noFetch(t)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Token while the store loads, ctx ended = %v", err)
+	}
+	close(release)
+	got, err := c.Token(context.Background(), testKey, false, func(context.Context) (Token, error) {
+		return tokenFor(time.Now(), "v", time.Hour), nil
+	})
+	if err != nil || got.Value != "v" {
+		t.Fatalf("Token after load = %v, %v", got, err)
+	}
+}
+
+type blockingStore struct{ release chan struct{} }
+
+func (b *blockingStore) Load(ctx context.Context) ([]byte, error) {
+	<-b.release
+	return nil, ctx.Err() // the load's context is not the caller's: nil here
+}
+
+func (b *blockingStore) Save(context.Context, []byte) error { return nil }
