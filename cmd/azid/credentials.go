@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/azid-go/azid/identity"
+)
+
+var errUnknownCredential = errors.New("unknown credential")
+
+// credentialFactories builds the credentials `azid token --credential` can
+// name, each configured from the environment as its constructor documents.
+var credentialFactories = map[string]func(prompt io.Writer) (identity.TokenCredential, error){
+	"environment": func(io.Writer) (identity.TokenCredential, error) { return identity.NewEnvironmentCredential(nil) },
+	"managed":     func(io.Writer) (identity.TokenCredential, error) { return identity.NewManagedIdentityCredential(nil) },
+	"workload":    func(io.Writer) (identity.TokenCredential, error) { return identity.NewWorkloadIdentityCredential(nil) },
+	"devicecode": func(prompt io.Writer) (identity.TokenCredential, error) {
+		return identity.NewDeviceCodeCredential(&identity.DeviceCodeCredentialOptions{
+			UserPrompt: func(_ context.Context, m identity.DeviceCodeMessage) error {
+				_, err := fmt.Fprintln(prompt, m.Message)
+				return err
+			},
+		})
+	},
+}
+
+func credentialNames() []string {
+	names := make([]string, 0, len(credentialFactories))
+	for n := range credentialFactories {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func newCredential(name string, prompt io.Writer) (identity.TokenCredential, error) {
+	f, ok := credentialFactories[name]
+	if !ok {
+		return nil, fmt.Errorf("%w %q; choose one of %v", errUnknownCredential, name, credentialNames())
+	}
+	return f(prompt)
+}

@@ -1,0 +1,108 @@
+package identity
+
+import (
+	"context"
+	"sync"
+
+	"github.com/azid-go/azid/oauth2"
+)
+
+// AuthorizationCodeCredential redeems an authorization code that an app
+// obtained from the authorize endpoint (RFC 6749, Section 4.1.3), once, and
+// then lives on the refresh token it got (Section 6). It is safe for
+// concurrent use.
+type AuthorizationCodeCredential struct {
+	s           userSession
+	redirectURL string
+	verifier    string
+
+	mu   sync.Mutex // guards code
+	code string     // "" once redeemed: codes are single-use
+}
+
+// AuthorizationCodeCredentialOptions configures an
+// AuthorizationCodeCredential. nil means defaults.
+type AuthorizationCodeCredentialOptions struct {
+	ClientOptions
+	// ClientSecret authenticates a web app (a confidential client). "": a
+	// public client.
+	ClientSecret string
+	// CodeVerifier is the PKCE verifier (RFC 7636) whose S256 challenge went
+	// with the authorize request. "": none sent.
+	CodeVerifier string
+}
+
+// NewAuthorizationCodeCredential returns a credential that redeems authCode
+// for clientID in tenantID. redirectURL must be the one the authorize
+// request used; it is sent exactly as given.
+func NewAuthorizationCodeCredential(tenantID, clientID, authCode, redirectURL string, o *AuthorizationCodeCredentialOptions) (*AuthorizationCodeCredential, error) {
+	const name = "AuthorizationCodeCredential"
+	if o == nil {
+		o = &AuthorizationCodeCredentialOptions{}
+	}
+	if tenantID == "" {
+		return nil, inputError(name, ErrInvalidTenantID, "the tenant ID is empty")
+	}
+	if authCode == "" {
+		return nil, inputError(name, ErrInvalidArgument, "the authorization code is empty")
+	}
+	if redirectURL == "" {
+		return nil, inputError(name, ErrInvalidArgument, "the redirect URL is empty")
+	}
+	if v := o.CodeVerifier; v != "" && !validVerifier(v) {
+		// RFC 7636, Section 4.1: code-verifier = 43*128unreserved
+		return nil, inputError(name, ErrInvalidArgument, "the code verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
+	}
+	ep, err := newTokenEndpoint(name, tenantID, clientID, &o.ClientOptions)
+	if err != nil {
+		return nil, err
+	}
+	c := &AuthorizationCodeCredential{redirectURL: redirectURL, verifier: o.CodeVerifier, code: authCode}
+	c.s = userSession{ep: ep, auth: oauth2.Auth{Secret: o.ClientSecret}}
+	return c, nil
+}
+
+// GetToken returns an access token for opts.Scopes: from the cache, else by
+// the refresh token, else (the first time) by redeeming the code.
+func (c *AuthorizationCodeCredential) GetToken(ctx context.Context, opts TokenRequestOptions) (AccessToken, error) {
+	return c.s.getToken(ctx, opts, c.firstGrant())
+}
+
+// firstGrant returns the code redemption while the code is unused, else nil.
+func (c *AuthorizationCodeCredential) firstGrant() granter {
+	c.mu.Lock()
+	unused := c.code != ""
+	c.mu.Unlock()
+	if !unused {
+		return nil
+	}
+	return c
+}
+
+// grant redeems the authorization code.
+func (c *AuthorizationCodeCredential) grant(ctx context.Context, req oauth2.Request) (oauth2.Token, error) {
+	c.mu.Lock()
+	code := c.code
+	c.code = "" // taken before sending: a code is good for one redemption only
+	c.mu.Unlock()
+	if code == "" {
+		return oauth2.Token{}, errNoUserToken
+	}
+	req.Auth = c.s.auth
+	return c.s.ep.client.AuthorizationCode(ctx, req, code, c.redirectURL, c.verifier) // RFC 6749, Section 4.1.3
+}
+
+// validVerifier: RFC 7636, Section 4.1: 43 to 128 characters of
+// [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
+func validVerifier(v string) bool {
+	if len(v) < 43 || len(v) > 128 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,110 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync/atomic"
+)
+
+// ChainedTokenCredential tries its sources in order and returns the first
+// token one of them gets (PROTOCOL.md 9.1). It moves on only when a source
+// is unavailable (*CredentialUnavailableError); an authentication failure
+// stops the chain, because a source that was configured and refused is a
+// problem to report, not to hide behind the next one.
+//
+// Stickiness: once a source has succeeded, later requests go straight to
+// it, so one machine always gets its tokens from one identity and a request
+// never pays for the unavailable sources before it. Set RetrySources to try
+// the whole chain every time. It is safe for concurrent use.
+type ChainedTokenCredential struct {
+	name    string
+	sources []TokenCredential
+	retry   bool
+	chosen  atomic.Pointer[chosenSource]
+	onPick  func(ctx context.Context, name string) // DefaultAzureCredential logs its choice once
+}
+
+type chosenSource struct{ cred TokenCredential }
+
+// ChainedTokenCredentialOptions configures a ChainedTokenCredential. nil
+// means defaults.
+type ChainedTokenCredentialOptions struct {
+	// RetrySources tries every source on every request instead of sticking
+	// to the first that succeeded.
+	RetrySources bool
+}
+
+// NewChainedTokenCredential returns a chain of sources, tried in order.
+func NewChainedTokenCredential(sources []TokenCredential, o *ChainedTokenCredentialOptions) (*ChainedTokenCredential, error) {
+	const name = "ChainedTokenCredential"
+	if len(sources) == 0 {
+		return nil, inputError(name, ErrInvalidArgument, "at least one source is required")
+	}
+	for i, s := range sources {
+		if s == nil || (reflect.ValueOf(s).Kind() == reflect.Pointer && reflect.ValueOf(s).IsNil()) {
+			return nil, inputError(name, ErrInvalidArgument, "source %d is nil", i)
+		}
+	}
+	if o == nil {
+		o = &ChainedTokenCredentialOptions{}
+	}
+	return &ChainedTokenCredential{name: name, sources: append([]TokenCredential(nil), sources...), retry: o.RetrySources}, nil
+}
+
+// GetToken returns a token from the first source that gets one.
+func (c *ChainedTokenCredential) GetToken(ctx context.Context, opts TokenRequestOptions) (AccessToken, error) {
+	if !c.retry {
+		if s := c.chosen.Load(); s != nil {
+			return s.cred.GetToken(ctx, opts)
+		}
+	}
+	var reasons []string
+	for _, s := range c.sources {
+		tok, err := s.GetToken(ctx, opts)
+		if err == nil {
+			if !c.retry && c.chosen.CompareAndSwap(nil, &chosenSource{cred: s}) && c.onPick != nil {
+				c.onPick(ctx, credentialName(s))
+			}
+			return tok, nil
+		}
+		reasons = append(reasons, credentialName(s)+": "+err.Error())
+		var cue *CredentialUnavailableError
+		if errors.As(err, &cue) {
+			continue
+		}
+		if ctx.Err() != nil {
+			return AccessToken{}, fmt.Errorf("identity: %s: %w", c.name, err)
+		}
+		return AccessToken{}, &AuthenticationFailedError{Credential: c.name, err: chainError{reasons: reasons, last: err}}
+	}
+	return AccessToken{}, &CredentialUnavailableError{Credential: c.name, Message: "no source could get a token:\n\t" + strings.Join(reasons, "\n\t")}
+}
+
+// chainError lists every source's reason and wraps the one that stopped
+// the chain, so errors.As still finds its type.
+type chainError struct {
+	reasons []string
+	last    error
+}
+
+func (e chainError) Error() string {
+	return "a source failed, so the chain stopped:\n\t" + strings.Join(e.reasons, "\n\t")
+}
+
+func (e chainError) Unwrap() error { return e.last }
+
+// credentialName is the type name of a credential, without package or
+// pointer: "ManagedIdentityCredential".
+func credentialName(c TokenCredential) string {
+	t := reflect.TypeOf(c)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Name() == "" {
+		return "TokenCredential"
+	}
+	return t.Name()
+}

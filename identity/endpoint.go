@@ -1,0 +1,141 @@
+package identity
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/azid-go/azid/cache"
+	"github.com/azid-go/azid/oauth2"
+)
+
+// tokenEndpoint is what every credential that redeems a grant at the Entra
+// ID token endpoint shares: its identity (name, client, tenant policy), the
+// oauth2 client for its authority, and its cache. It is immutable after
+// construction and safe for concurrent use.
+type tokenEndpoint struct {
+	name      string // the credential's type name, for errors and logs
+	clientID  string
+	authority string // "https://host/"
+	tenants   tenantPolicy
+	client    *oauth2.Client
+	cache     *cache.Cache
+	log       *slog.Logger
+}
+
+func newTokenEndpoint(name, tenant, clientID string, o *ClientOptions) (*tokenEndpoint, error) {
+	if o == nil {
+		o = &ClientOptions{}
+	}
+	if clientID == "" {
+		return nil, inputError(name, ErrInvalidArgument, "client ID is empty")
+	}
+	if tenant != "" && !validTenantID(tenant) {
+		return nil, inputError(name, ErrInvalidTenantID, "in the tenant ID argument")
+	}
+	authority, err := o.authority(name)
+	if err != nil {
+		return nil, err
+	}
+	client, err := oauth2.New(authority, o.httpClient())
+	if err != nil {
+		return nil, inputError(name, ErrInvalidAuthority, "%v", err)
+	}
+	client.Logger = o.Logger
+	client.InstanceDiscovery = o.EnableInstanceDiscovery && !o.DisableInstanceDiscovery
+	client.Retry = oauth2.Retry{MaxRetries: o.Retry.MaxRetries, Delay: o.Retry.RetryDelay, MaxDelay: o.Retry.MaxRetryDelay}
+	return &tokenEndpoint{
+		name:      name,
+		clientID:  clientID,
+		authority: authority,
+		tenants:   newTenantPolicy(tenant, o.allowedTenants()),
+		client:    client,
+		cache:     o.cache(),
+		log:       o.logger(),
+	}, nil
+}
+
+// key validates the request and returns its cache key. It allocates nothing
+// for a request with one scope.
+func (e *tokenEndpoint) key(opts TokenRequestOptions, subject string) (cache.Key, error) {
+	if err := checkScopes(e.name, opts.Scopes); err != nil {
+		return cache.Key{}, err
+	}
+	tenant, err := e.tenants.resolve(e.name, opts.TenantID)
+	if err != nil {
+		return cache.Key{}, err
+	}
+	return cache.Key{
+		Authority: e.authority,
+		Tenant:    tenant,
+		ClientID:  e.clientID,
+		Scopes:    cache.ScopeKey(opts.Scopes),
+		CAE:       opts.EnableCAE,
+		Subject:   subject,
+	}, nil
+}
+
+// granter redeems one grant at the token endpoint for req. Credentials
+// implement it on their pointer, so passing one costs no allocation.
+type granter interface {
+	grant(ctx context.Context, req oauth2.Request) (oauth2.Token, error)
+}
+
+// getToken is GetToken for every token-endpoint credential: validate and
+// key the request, answer from the cache when it can (no allocation), else
+// run the grant once per key however many callers wait, and cache the result.
+func (e *tokenEndpoint) getToken(ctx context.Context, opts TokenRequestOptions, subject string, g granter) (AccessToken, error) {
+	key, tok, ok, err := e.lookup(opts, subject)
+	if err != nil || ok {
+		return tok, err
+	}
+	return e.fetch(ctx, key, opts, g)
+}
+
+// lookup validates opts and answers from the cache when it holds a token
+// not yet due for refresh and the request has no claims (DESIGN.md: claims
+// never come from the cache). It allocates nothing for one scope.
+func (e *tokenEndpoint) lookup(opts TokenRequestOptions, subject string) (cache.Key, AccessToken, bool, error) {
+	key, err := e.key(opts, subject)
+	if err != nil {
+		return cache.Key{}, AccessToken{}, false, err
+	}
+	if opts.Claims == "" {
+		if t, ok := e.cache.Get(key); ok {
+			return key, fromCache(t), true, nil
+		}
+	}
+	return key, AccessToken{}, false, nil
+}
+
+// fetch runs g for key through the cache: one flight per key, a refresh
+// that fails keeps the still-valid token, claims bypass and replace.
+func (e *tokenEndpoint) fetch(ctx context.Context, key cache.Key, opts TokenRequestOptions, g granter) (AccessToken, error) {
+	t, err := e.cache.Token(ctx, key, opts.Claims != "", func(ctx context.Context) (cache.Token, error) {
+		tok, err := g.grant(ctx, e.request(key.Tenant, opts))
+		if err != nil {
+			e.log.LogAttrs(ctx, slog.LevelWarn, "token request failed",
+				slog.String("credential", e.name), slog.String("tenant", key.Tenant), slog.String("error", err.Error()))
+			return cache.Token{}, authFailed(e.name, err)
+		}
+		e.log.LogAttrs(ctx, slog.LevelInfo, "token acquired",
+			slog.String("credential", e.name), slog.String("tenant", key.Tenant),
+			slog.String("scopes", key.Scopes), slog.Time("expires_on", tok.ExpiresOn))
+		return cache.Token{Value: tok.AccessToken, TokenType: tok.TokenType, ExpiresOn: tok.ExpiresOn, RefreshOn: tok.RefreshOn}, nil
+	})
+	if err != nil {
+		return AccessToken{}, authFailed(e.name, err)
+	}
+	return fromCache(t), nil
+}
+
+// request is the oauth2 request for opts at tenant; the flow adds the
+// client authentication.
+func (e *tokenEndpoint) request(tenant string, opts TokenRequestOptions) oauth2.Request {
+	return oauth2.Request{
+		Tenant:   tenant,
+		ClientID: e.clientID,
+		Scopes:   opts.Scopes,
+		Claims:   opts.Claims,
+		CAE:      opts.EnableCAE,
+	}
+}

@@ -1,0 +1,65 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/azid-go/azid/cache"
+)
+
+// AccessToken is an access token and the times that govern its use.
+type AccessToken struct {
+	Token     string
+	ExpiresOn time.Time
+	RefreshOn time.Time // when a proactive refresh is due; zero if unknown
+	TokenType string    // "Bearer" unless the service says otherwise
+}
+
+// String redacts the token, so printing an AccessToken never shows it.
+func (t AccessToken) String() string {
+	return fmt.Sprintf("AccessToken{Token: [redacted], ExpiresOn: %s, TokenType: %q}",
+		t.ExpiresOn.UTC().Format(time.RFC3339), t.TokenType)
+}
+
+// GoString redacts the token for %#v.
+func (t AccessToken) GoString() string { return t.String() }
+
+// LogValue redacts the token in slog records.
+func (t AccessToken) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("token", "[redacted]"),
+		slog.Time("expires_on", t.ExpiresOn),
+		slog.String("token_type", t.TokenType),
+	)
+}
+
+// TokenRequestOptions describes the token a caller wants.
+type TokenRequestOptions struct {
+	// Scopes the token is for; at least one. Token-endpoint credentials send
+	// them all; managed identity, the Azure CLI and Azure PowerShell take
+	// exactly one and turn "<resource>/.default" into "<resource>".
+	Scopes []string
+	// Claims is a claims challenge as JSON text (not base64), from a CAE
+	// challenge or a conditional access error. A request with claims is never
+	// answered from the cache; the token it gets replaces the cached one.
+	Claims string
+	// TenantID, when set, asks for a token from another tenant; allowed only
+	// when the credential's AdditionallyAllowedTenants permits it.
+	TenantID string
+	// EnableCAE tells Entra ID the caller handles CAE claims challenges
+	// ("xms_cc":["CP1"]), so it may issue long-lived CAE tokens. CAE and
+	// non-CAE tokens are cached apart.
+	EnableCAE bool
+}
+
+// TokenCredential is implemented by every credential in this package.
+type TokenCredential interface {
+	GetToken(ctx context.Context, opts TokenRequestOptions) (AccessToken, error)
+}
+
+// fromCache converts without allocating.
+func fromCache(t cache.Token) AccessToken {
+	return AccessToken{Token: t.Value, ExpiresOn: t.ExpiresOn, RefreshOn: t.RefreshOn, TokenType: t.TokenType}
+}

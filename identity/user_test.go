@@ -1,0 +1,207 @@
+package identity
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/azid-go/azid/cache"
+	"github.com/azid-go/azid/identitytest"
+	"github.com/azid-go/azid/jwt"
+)
+
+const (
+	testUser     = "ada@contoso.example"
+	testPassword = "canary-password-51ab"
+	testPublic   = "99999999-8888-7777-6666-555555555555"
+	testRedirect = "http://localhost:8400/callback"
+	testVerifier = "0123456789abcdefghijklmnopqrstuvwxyz-._~ABCDEFG"
+)
+
+func challengeFor(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func userServer(t testing.TB, o *identitytest.Options) *identitytest.Server {
+	s := newServer(t, o)
+	s.AddApp(identitytest.App{ClientID: testPublic, Public: true})
+	s.AddApp(identitytest.App{ClientID: testClientID, Secret: testSecret})
+	s.AddUser(identitytest.User{Username: testUser, Password: testPassword})
+	return s
+}
+
+func claimsOf(t testing.TB, token string) map[string]any {
+	t.Helper()
+	_, payload, err := jwt.ParseUnverified(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(payload, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestAuthorizationCodeCredential(t *testing.T) {
+	s := userServer(t, nil)
+	code := s.AuthCode(testPublic, testRedirect, testUser, []string{testScope}, challengeFor(testVerifier))
+	c, err := NewAuthorizationCodeCredential(testTenant, testPublic, code, testRedirect,
+		&AuthorizationCodeCredentialOptions{ClientOptions: testOptions(s), CodeVerifier: testVerifier})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.GetToken(ctx, TokenRequestOptions{Scopes: []string{testScope}}); err != nil {
+		t.Fatal(err)
+	}
+	r := s.Requests()[0]
+	if r.Form.Get("grant_type") != "authorization_code" || r.Form.Get("code") != code ||
+		r.Form.Get("redirect_uri") != testRedirect || r.Form.Get("code_verifier") != testVerifier {
+		t.Errorf("redemption form %v", r.Form)
+	}
+	// Cached, then another scope through the refresh token, never the code again.
+	if _, err := c.GetToken(ctx, TokenRequestOptions{Scopes: []string{testScope}}); err != nil || tokenRequests(s) != 1 {
+		t.Fatalf("second call: %v, %d requests; want a cache hit", err, tokenRequests(s))
+	}
+	if _, err := c.GetToken(ctx, TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}}); err != nil {
+		t.Fatal(err)
+	}
+	if g := s.Requests()[1].Form.Get("grant_type"); g != "refresh_token" {
+		t.Errorf("second scope used grant %q, want refresh_token", g)
+	}
+}
+
+func TestAuthorizationCodeReusedAndRevoked(t *testing.T) {
+	s := userServer(t, nil)
+	code := s.AuthCode(testPublic, testRedirect, testUser, []string{testScope}, "")
+	shared := cache.New(cache.Options{})
+	o := AuthorizationCodeCredentialOptions{ClientOptions: testOptions(s)}
+	o.Cache = shared
+	first, _ := NewAuthorizationCodeCredential(testTenant, testPublic, code, testRedirect, &o)
+	if _, err := first.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}}); err != nil {
+		t.Fatal(err)
+	}
+	// The same code in a second credential with its own cache: Entra refuses it.
+	reuse, _ := NewAuthorizationCodeCredential(testTenant, testPublic, code, testRedirect, &AuthorizationCodeCredentialOptions{ClientOptions: testOptions(s)})
+	_, err := reuse.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+	var afe *AuthenticationFailedError
+	if !errors.As(err, &afe) || afe.ErrorCode != "invalid_grant" {
+		t.Fatalf("reused code: err = %v, want invalid_grant", err)
+	}
+	// Revoked refresh token: the user must sign in again.
+	s.RevokeRefreshTokens(testUser)
+	_, err = first.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+	if !errors.Is(err, ErrSignInRequired) || !errors.As(err, &afe) {
+		t.Fatalf("revoked: err = %v, want ErrSignInRequired inside *AuthenticationFailedError", err)
+	}
+}
+
+func TestOnBehalfOfTwoUsers(t *testing.T) {
+	s := userServer(t, nil)
+	s.AddUser(identitytest.User{Username: "grace@contoso.example", Password: testPassword})
+	userToken := func(name string) string {
+		u, _ := NewUsernamePasswordCredential(testTenant, testPublic, name, testPassword, &UsernamePasswordCredentialOptions{ClientOptions: testOptions(s)})
+		tok, err := u.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{"api://" + testClientID + "/.default"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok.Token
+	}
+	shared := cache.New(cache.Options{})
+	o := OnBehalfOfCredentialOptions{ClientOptions: testOptions(s)}
+	o.Cache = shared
+	ada, err := NewOnBehalfOfCredentialWithSecret(testTenant, testClientID, userToken(testUser), testSecret, &o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grace, _ := NewOnBehalfOfCredentialWithSecret(testTenant, testClientID, userToken("grace@contoso.example"), testSecret, &o)
+	s.ResetRequests()
+	ta, err := ada.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := grace.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ta.Token == tg.Token || tokenRequests(s) != 2 {
+		t.Fatalf("two OBO users on one cache must get two tokens: %d requests", tokenRequests(s))
+	}
+	if claimsOf(t, ta.Token)["oid"] == claimsOf(t, tg.Token)["oid"] {
+		t.Error("both tokens carry the same oid")
+	}
+	f := s.Requests()[0].Form
+	if f.Get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" || f.Get("requested_token_use") != "on_behalf_of" || f.Get("assertion") == "" {
+		t.Errorf("OBO form %v", f)
+	}
+	if _, err := ada.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}}); err != nil || tokenRequests(s) != 2 {
+		t.Fatalf("cached OBO token: %v, %d requests", err, tokenRequests(s))
+	}
+}
+
+func TestDeviceCodeCredential(t *testing.T) {
+	s := userServer(t, &identitytest.Options{DeviceCodeInterval: time.Second})
+	var shown DeviceCodeMessage
+	c, err := NewDeviceCodeCredential(&DeviceCodeCredentialOptions{ClientOptions: testOptions(s), ClientID: testPublic,
+		UserPrompt: func(ctx context.Context, m DeviceCodeMessage) error {
+			shown = m
+			return s.ApproveDeviceCode(m.UserCode, testUser)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := c.Authenticate(ctxTimeout(t, 10*time.Second), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown.UserCode == "" || shown.VerificationURL == "" || shown.Message == "" {
+		t.Errorf("prompt got %+v", shown)
+	}
+	if rec.HomeAccountID == "" || rec.Username != testUser || rec.ClientID != testPublic || rec.Version != "1.0" {
+		t.Errorf("record %+v", rec)
+	}
+	if !strings.HasPrefix(s.Requests()[0].Path, "/organizations/oauth2/v2.0/devicecode") {
+		t.Errorf("first request %s, want the organizations devicecode endpoint", s.Requests()[0].Path)
+	}
+	// Later calls are silent: the refresh token, no prompt.
+	shown = DeviceCodeMessage{}
+	if _, err := c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}}); err != nil {
+		t.Fatal(err)
+	}
+	if shown.UserCode != "" {
+		t.Error("the user was prompted again")
+	}
+	// The record round-trips through JSON, and a bad version is refused.
+	b, _ := json.Marshal(rec)
+	var back AuthenticationRecord
+	if err := json.Unmarshal(b, &back); err != nil || back != rec {
+		t.Fatalf("record JSON round trip: %v, %+v", err, back)
+	}
+	if err := json.Unmarshal([]byte(`{"version":"9"}`), &back); err == nil {
+		t.Error("unknown record version accepted")
+	}
+}
+
+func TestDeviceCodeDeclinedAndCancelled(t *testing.T) {
+	s := userServer(t, &identitytest.Options{DeviceCodeInterval: time.Second})
+	c, _ := NewDeviceCodeCredential(&DeviceCodeCredentialOptions{ClientOptions: testOptions(s), ClientID: testPublic,
+		UserPrompt: func(ctx context.Context, m DeviceCodeMessage) error { return s.DeclineDeviceCode(m.UserCode) }})
+	_, err := c.GetToken(ctxTimeout(t, 10*time.Second), TokenRequestOptions{Scopes: []string{testScope}})
+	var afe *AuthenticationFailedError
+	if !errors.As(err, &afe) || afe.ErrorCode != "authorization_declined" {
+		t.Fatalf("declined: err = %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c2, _ := NewDeviceCodeCredential(&DeviceCodeCredentialOptions{ClientOptions: testOptions(s), ClientID: testPublic,
+		UserPrompt: func(context.Context, DeviceCodeMessage) error { cancel(); return nil }})
+	if _, err := c2.GetToken(ctx, TokenRequestOptions{Scopes: []string{testScope}}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: err = %v, want context.Canceled", err)
+	}
+}
