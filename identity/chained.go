@@ -22,6 +22,7 @@ import (
 type ChainedTokenCredential struct {
 	name    string
 	sources []TokenCredential
+	names   []string // each source's name, for messages
 	retry   bool
 	chosen  atomic.Pointer[chosenSource]
 	onPick  func(ctx context.Context, name string) // DefaultAzureCredential logs its choice once
@@ -51,7 +52,11 @@ func NewChainedTokenCredential(sources []TokenCredential, o *ChainedTokenCredent
 	if o == nil {
 		o = &ChainedTokenCredentialOptions{}
 	}
-	return &ChainedTokenCredential{name: name, sources: append([]TokenCredential(nil), sources...), retry: o.RetrySources}, nil
+	c := &ChainedTokenCredential{name: name, sources: append([]TokenCredential(nil), sources...), retry: o.RetrySources}
+	for _, s := range sources {
+		c.names = append(c.names, credentialName(s))
+	}
+	return c, nil
 }
 
 // GetToken returns a token from the first source that gets one.
@@ -62,15 +67,15 @@ func (c *ChainedTokenCredential) GetToken(ctx context.Context, opts TokenRequest
 		}
 	}
 	var reasons []string
-	for _, s := range c.sources {
+	for i, s := range c.sources {
 		tok, err := s.GetToken(ctx, opts)
 		if err == nil {
 			if !c.retry && c.chosen.CompareAndSwap(nil, &chosenSource{cred: s}) && c.onPick != nil {
-				c.onPick(ctx, credentialName(s))
+				c.onPick(ctx, c.names[i])
 			}
 			return tok, nil
 		}
-		reasons = append(reasons, credentialName(s)+": "+err.Error())
+		reasons = append(reasons, c.names[i]+": "+err.Error())
 		var cue *CredentialUnavailableError
 		if errors.As(err, &cue) {
 			continue

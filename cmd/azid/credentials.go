@@ -15,6 +15,14 @@ var errUnknownCredential = errors.New("unknown credential")
 // credentialFactories builds the credentials `azid token --credential` can
 // name, each configured from the environment as its constructor documents.
 var credentialFactories = map[string]func(prompt io.Writer) (identity.TokenCredential, error){
+	"default": func(io.Writer) (identity.TokenCredential, error) { return identity.NewDefaultAzureCredential(nil) },
+	"cli":     func(io.Writer) (identity.TokenCredential, error) { return identity.NewAzureCLICredential(nil) },
+	"azd":     func(io.Writer) (identity.TokenCredential, error) { return identity.NewAzureDeveloperCLICredential(nil) },
+	"powershell": func(io.Writer) (identity.TokenCredential, error) {
+		return identity.NewAzurePowerShellCredential(nil)
+	},
+	"sharedcache": func(io.Writer) (identity.TokenCredential, error) { return identity.NewSharedTokenCacheCredential(nil) },
+	"vscode":      func(io.Writer) (identity.TokenCredential, error) { return identity.NewVisualStudioCodeCredential(nil) },
 	"environment": func(io.Writer) (identity.TokenCredential, error) { return identity.NewEnvironmentCredential(nil) },
 	"managed":     func(io.Writer) (identity.TokenCredential, error) { return identity.NewManagedIdentityCredential(nil) },
 	"workload":    func(io.Writer) (identity.TokenCredential, error) { return identity.NewWorkloadIdentityCredential(nil) },

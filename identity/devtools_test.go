@@ -1,0 +1,219 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/azid-go/azid/identitytest"
+)
+
+// fakeTools puts fake az, azd and pwsh first on PATH and returns the
+// directory whose logs identitytest.ReadArgv reads.
+func fakeTools(t *testing.T, b identitytest.ToolBehavior) string {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake tools are POSIX shell scripts")
+	}
+	dir := t.TempDir()
+	bin, err := identitytest.FakeTools(dir, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+"/usr/bin:/bin")
+	return dir
+}
+
+func argv(t *testing.T, dir, tool string) [][]string {
+	t.Helper()
+	a, err := identitytest.ReadArgv(dir, tool)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestAzureCLICredential(t *testing.T) {
+	dir := fakeTools(t, identitytest.ToolBehavior{})
+	c, err := NewAzureCLICredential(&AzureCLICredentialOptions{TenantID: "contoso.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+	if err != nil || tok.Token != identitytest.FakeToolToken || time.Until(tok.ExpiresOn) < 30*time.Minute {
+		t.Fatalf("got %v, %v", tok, err)
+	}
+	want := "account get-access-token --output json --resource https://management.azure.com --tenant contoso.example"
+	if got := argv(t, dir, "az"); len(got) != 1 || strings.Join(got[0], " ") != want {
+		t.Fatalf("az argv %q, want %q", got, want)
+	}
+	// Cached: az does not run again.
+	if _, err := c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}}); err != nil || len(argv(t, dir, "az")) != 1 {
+		t.Fatalf("second call ran az again (%v)", err)
+	}
+}
+
+func TestDeveloperToolsRefuseBadInputBeforeRunning(t *testing.T) {
+	dir := fakeTools(t, identitytest.ToolBehavior{})
+	marker := filepath.Join(t.TempDir(), "p")
+	az, _ := NewAzureCLICredential(nil)
+	azd, _ := NewAzureDeveloperCLICredential(nil)
+	pwsh, _ := NewAzurePowerShellCredential(nil)
+	for _, c := range []TokenCredential{az, azd, pwsh} {
+		for _, opts := range []TokenRequestOptions{
+			{Scopes: []string{"x; touch " + marker}},
+			{Scopes: []string{testScope}, TenantID: "a tenant"},
+			{Scopes: []string{"$(touch " + marker + ")"}},
+		} {
+			if _, err := c.GetToken(context.Background(), opts); err == nil {
+				t.Errorf("%T accepted %+v", c, opts)
+			}
+		}
+	}
+	if _, err := NewAzureCLICredential(&AzureCLICredentialOptions{Subscription: `my "sub"`}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("subscription with a quote: %v", err)
+	}
+	for _, tool := range []string{"az", "azd", "pwsh"} {
+		if n := len(argv(t, dir, tool)); n != 0 {
+			t.Errorf("%s ran %d times", tool, n)
+		}
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("an injected command ran")
+	}
+}
+
+func TestDeveloperToolErrors(t *testing.T) {
+	tests := []struct {
+		name        string
+		outcome     identitytest.ToolOutcome
+		unavailable bool
+	}{
+		{"not logged in", identitytest.ToolNotLoggedIn, true},
+		{"not installed", identitytest.ToolNotInstalled, true},
+		{"AADSTS", identitytest.ToolAADSTSError, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fakeTools(t, identitytest.ToolBehavior{Outcome: tt.outcome})
+			c, _ := NewAzureCLICredential(nil)
+			_, err := c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+			var cue *CredentialUnavailableError
+			var afe *AuthenticationFailedError
+			if tt.unavailable && !errors.As(err, &cue) || !tt.unavailable && !errors.As(err, &afe) {
+				t.Fatalf("err = %v (%T), want unavailable=%v", err, err, tt.unavailable)
+			}
+		})
+	}
+	t.Run("timeout", func(t *testing.T) {
+		fakeTools(t, identitytest.ToolBehavior{Outcome: identitytest.ToolHang})
+		c, _ := NewAzureCLICredential(&AzureCLICredentialOptions{ProcessTimeout: 300 * time.Millisecond})
+		start := time.Now()
+		_, err := c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+		if err == nil || !strings.Contains(err.Error(), "ProcessTimeout") || time.Since(start) > 10*time.Second {
+			t.Fatalf("err = %v after %v; want a timeout naming ProcessTimeout", err, time.Since(start))
+		}
+	})
+}
+
+// clearCredentialEnv unsets every variable a default chain reads.
+func clearCredentialEnv(t *testing.T) {
+	for _, v := range []string{envTenantID, envClientID, envClientSecret, envClientCertificatePath, envUsername, envPassword,
+		envFederatedTokenFile, envTokenCredentials, "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET",
+		"IMDS_ENDPOINT", "IDENTITY_SERVER_THUMBPRINT", "AZURE_POD_IDENTITY_AUTHORITY_HOST"} {
+		t.Setenv(v, "")
+	}
+}
+
+func TestDefaultAzureCredentialSelection(t *testing.T) {
+	clearCredentialEnv(t)
+	names := func(v string, o *DefaultAzureCredentialOptions) ([]string, error) {
+		t.Setenv(envTokenCredentials, v)
+		c, err := NewDefaultAzureCredential(o)
+		if err != nil {
+			return nil, err
+		}
+		return c.chain.names, nil
+	}
+	all := "EnvironmentCredential WorkloadIdentityCredential ManagedIdentityCredential AzureCLICredential AzurePowerShellCredential AzureDeveloperCLICredential"
+	if runtime.GOOS == "windows" {
+		all = strings.Replace(all, "ManagedIdentityCredential", "ManagedIdentityCredential SharedTokenCacheCredential", 1)
+	}
+	tests := []struct {
+		value string
+		o     *DefaultAzureCredentialOptions
+		want  string
+	}{
+		{"", nil, all},
+		{"prod", nil, "EnvironmentCredential WorkloadIdentityCredential ManagedIdentityCredential"},
+		{"DEV", nil, "AzureCLICredential AzurePowerShellCredential AzureDeveloperCLICredential"},
+		{"azureclicredential", nil, "AzureCLICredential"},
+		{"ManagedIdentityCredential", nil, "ManagedIdentityCredential"},
+		{"dev", &DefaultAzureCredentialOptions{ExcludeAzureCLICredential: true}, "AzurePowerShellCredential AzureDeveloperCLICredential"},
+		{"", &DefaultAzureCredentialOptions{IncludeVisualStudioCodeCredential: true, IncludeSharedTokenCacheCredential: true,
+			ExcludeEnvironmentCredential: true, ExcludeWorkloadIdentityCredential: true, ExcludeManagedIdentityCredential: true},
+			"SharedTokenCacheCredential VisualStudioCodeCredential AzureCLICredential AzurePowerShellCredential AzureDeveloperCLICredential"},
+	}
+	for _, tt := range tests {
+		got, err := names(tt.value, tt.o)
+		if err != nil || strings.Join(got, " ") != tt.want {
+			t.Errorf("%s=%q: got %q, %v; want %q", envTokenCredentials, tt.value, got, err, tt.want)
+		}
+	}
+	if _, err := names("bogus", nil); !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "AzureCLICredential") {
+		t.Errorf("bad value: %v", err)
+	}
+	// Selected alone, managed identity is not probed; in the chain it is.
+	t.Setenv(envTokenCredentials, "ManagedIdentityCredential")
+	alone, _ := NewDefaultAzureCredential(nil)
+	t.Setenv(envTokenCredentials, "")
+	chained, _ := NewDefaultAzureCredential(nil)
+	if alone.chain.sources[0].(*ManagedIdentityCredential).probe || !chained.chain.sources[2].(*ManagedIdentityCredential).probe {
+		t.Error("managed identity must be probed inside the chain and not when selected alone")
+	}
+}
+
+func TestDefaultAzureCredentialChain(t *testing.T) {
+	clearCredentialEnv(t)
+	dir := fakeTools(t, identitytest.ToolBehavior{})
+	logger, logs := newRecordingLogger()
+	c, err := NewDefaultAzureCredential(&DefaultAzureCredentialOptions{ClientOptions: ClientOptions{Logger: logger}, ExcludeManagedIdentityCredential: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+	if err != nil || tok.Token != identitytest.FakeToolToken {
+		t.Fatalf("got %v, %v; want the Azure CLI's token", tok, err)
+	}
+	if !strings.Contains(logs(), "credential=AzureCLICredential") {
+		t.Errorf("the choice was not logged:\n%s", logs())
+	}
+	// Sticky: the next scope goes straight to az.
+	if _, err := c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{"https://vault.azure.net/.default"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(argv(t, dir, "az")); n != 2 {
+		t.Errorf("az ran %d times, want 2", n)
+	}
+}
+
+func TestDefaultAzureCredentialAllUnavailable(t *testing.T) {
+	clearCredentialEnv(t)
+	fakeTools(t, identitytest.ToolBehavior{Outcome: identitytest.ToolAADSTSError})
+	c, _ := NewDefaultAzureCredential(&DefaultAzureCredentialOptions{ExcludeManagedIdentityCredential: true})
+	_, err := c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+	var cue *CredentialUnavailableError
+	if !errors.As(err, &cue) {
+		t.Fatalf("err = %v; inside the chain a tool's failure is unavailable", err)
+	}
+	for _, name := range []string{"EnvironmentCredential", "WorkloadIdentityCredential", "AzureCLICredential", "AzurePowerShellCredential", "AzureDeveloperCLICredential"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("the message lacks %s:\n%v", name, err)
+		}
+	}
+}
