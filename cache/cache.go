@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"hash/maphash"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -40,7 +41,8 @@ type Cache struct {
 
 	// entries is replaced whole (copy on write) under mu and read without
 	// any lock; each entry's token is replaced through entry.state.
-	entries atomic.Pointer[map[Key]*entry]
+	entries atomic.Pointer[table]
+	seed    maphash.Seed // of every table
 
 	// mu guards the writing of entries and of every entry.state, and
 	// flights, refresh, removedTokens and removedAccounts.
@@ -60,6 +62,7 @@ type Cache struct {
 // entry holds the current state of one key. Its state pointer is nil when
 // the token was dropped.
 type entry struct {
+	key   Key
 	state atomic.Pointer[state]
 }
 
@@ -94,8 +97,8 @@ func New(o Options) *Cache {
 	if c.maxEntries <= 0 {
 		c.maxEntries = DefaultMaxEntries
 	}
-	m := make(map[Key]*entry)
-	c.entries.Store(&m)
+	c.seed = maphash.MakeSeed()
+	c.entries.Store(newTable(c.seed, nil))
 	if c.store == nil {
 		c.loadStarted.Store(true)
 		close(c.loadDone)
@@ -108,7 +111,7 @@ func New(o Options) *Cache {
 // nothing. A token past its refresh time is a miss here; Token serves it
 // while one caller refreshes it.
 func (c *Cache) Get(key Key) (Token, bool) {
-	e := (*c.entries.Load())[key]
+	e := c.entries.Load().get(&key)
 	if e == nil {
 		return Token{}, false
 	}
@@ -142,16 +145,16 @@ func (c *Cache) Put(key Key, t Token) {
 func (c *Cache) Delete(key Key) {
 	c.waitLoaded()
 	c.mu.Lock()
-	m := *c.entries.Load()
-	_, found := m[key]
+	t := c.entries.Load()
+	found := t.get(&key) != nil
 	if found {
-		nm := make(map[Key]*entry, len(m))
-		for k, e := range m {
-			if k != key {
-				nm[k] = e
+		keep := make([]*entry, 0, t.n)
+		for _, e := range t.all() {
+			if e.key != key {
+				keep = append(keep, e)
 			}
 		}
-		c.entries.Store(&nm)
+		c.entries.Store(newTable(c.seed, keep))
 	}
 	if c.store != nil && len(c.removedTokens) < c.maxEntries {
 		c.removedTokens[key] = c.now().Round(0)
@@ -167,7 +170,7 @@ func (c *Cache) Delete(key Key) {
 func (c *Cache) Len() int {
 	now := c.now()
 	n := 0
-	for _, e := range *c.entries.Load() {
+	for _, e := range c.entries.Load().all() {
 		if s := e.state.Load(); s != nil && now.Before(s.tok.ExpiresOn) {
 			n++
 		}
@@ -183,7 +186,7 @@ func (c *Cache) putLocked(key Key, t Token, now time.Time) (Token, bool) {
 	}
 	t = withRefreshOn(t, now)
 	s := &state{tok: t, written: now.Round(0)}
-	if e := (*c.entries.Load())[key]; e != nil {
+	if e := c.entries.Load().get(&key); e != nil {
 		e.state.Store(s)
 		return t, true
 	}
@@ -191,40 +194,28 @@ func (c *Cache) putLocked(key Key, t Token, now time.Time) (Token, bool) {
 	return t, true
 }
 
-// insertLocked adds new keys with one copy of the map, dropping expired
+// insertLocked adds new keys with one copy of the table, dropping expired
 // entries and then, past maxEntries, those that expire soonest. c.mu must be
-// held and no key of add may be in the map.
+// held and no key of add may be in the table.
 func (c *Cache) insertLocked(add map[Key]*state, now time.Time) {
-	m := *c.entries.Load()
-	nm := make(map[Key]*entry, len(m)+len(add))
-	for k, e := range m {
+	old := c.entries.Load()
+	keep := make([]*entry, 0, old.n+len(add))
+	for _, e := range old.all() {
 		if s := e.state.Load(); s != nil && now.Before(s.tok.ExpiresOn) {
-			nm[k] = e
+			keep = append(keep, e)
 		}
 	}
 	for k, s := range add {
-		e := &entry{}
+		e := &entry{key: k}
 		e.state.Store(s)
-		nm[k] = e
+		keep = append(keep, e)
 	}
-	if over := len(nm) - c.maxEntries; over > 0 {
-		evictSoonest(nm, over)
+	if over := len(keep) - c.maxEntries; over > 0 {
+		// Evict the entries that expire soonest.
+		sort.Slice(keep, func(i, j int) bool {
+			return keep[i].state.Load().tok.ExpiresOn.After(keep[j].state.Load().tok.ExpiresOn)
+		})
+		keep = keep[:c.maxEntries]
 	}
-	c.entries.Store(&nm)
-}
-
-// evictSoonest removes the n entries of m that expire soonest.
-func evictSoonest(m map[Key]*entry, n int) {
-	type aged struct {
-		key Key
-		exp time.Time
-	}
-	all := make([]aged, 0, len(m))
-	for k, e := range m {
-		all = append(all, aged{k, e.state.Load().tok.ExpiresOn})
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].exp.Before(all[j].exp) })
-	for _, a := range all[:n] {
-		delete(m, a.key)
-	}
+	c.entries.Store(newTable(c.seed, keep))
 }

@@ -33,6 +33,8 @@ var testKey = Key{
 	Scopes:    "https://management.azure.com/.default",
 }
 
+var testKeyN1 = keyN(1)
+
 func keyN(i int) Key {
 	k := testKey
 	k.Scopes = fmt.Sprintf("scope-%d", i)
@@ -581,9 +583,9 @@ func TestExpiryEviction(t *testing.T) {
 	c.Put(keyN(2), tokenFor(clk.Now(), "long", 2*time.Hour))
 	clk.Advance(11 * time.Minute)
 	c.Put(keyN(3), tokenFor(clk.Now(), "new", time.Hour))
-	m := *c.entries.Load()
-	if _, ok := m[keyN(1)]; ok || len(m) != 2 {
-		t.Fatalf("after insert, map holds %d entries (expired one present: %v), want 2 without it", len(m), ok)
+	tab := c.entries.Load()
+	if e := tab.get(&testKeyN1); e != nil || tab.n != 2 {
+		t.Fatalf("after insert, table holds %d entries (expired one present: %v), want 2 without it", tab.n, e != nil)
 	}
 }
 
@@ -598,8 +600,8 @@ func TestMaxEntries(t *testing.T) {
 		t.Fatalf("Len = %d, want 3", n)
 	}
 	for i, want := range []bool{true, false, true, true, false} {
-		m := *c.entries.Load()
-		if _, ok := m[keyN(i)]; ok != want {
+		k := keyN(i)
+		if ok := c.entries.Load().get(&k) != nil; ok != want {
 			t.Errorf("key %d (life %v) kept = %v, want %v", i, lives[i], ok, want)
 		}
 	}
@@ -679,5 +681,34 @@ func TestHitPathAllocatesNothing(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(1000, func() { _, _ = c.Token(ctx, testKey, false, fetchNever) }); n != 0 {
 		t.Errorf("Token allocates %v times per hit, want 0", n)
+	}
+}
+
+func TestTable(t *testing.T) {
+	c := New(Options{})
+	seed := c.seed
+	for _, n := range []int{0, 1, 5, 6, 7, 100, 1000} {
+		var es []*entry
+		for i := 0; i < n; i++ {
+			k := keyN(i)
+			k.CAE = i%2 == 0
+			k.Tenant = fmt.Sprint("t", i%7)
+			es = append(es, &entry{key: k})
+		}
+		tab := newTable(seed, es)
+		if tab.n != n || len(tab.all()) != n || tab.n*4 > len(tab.slots)*3 {
+			t.Fatalf("n=%d: table n %d, all %d, slots %d", n, tab.n, len(tab.all()), len(tab.slots))
+		}
+		for _, e := range es {
+			if got := tab.get(&e.key); got != e {
+				t.Fatalf("n=%d: get(%v) = %p, want %p", n, e.key, got, e)
+			}
+			other := e.key
+			other.CAE = !other.CAE
+			other.Subject = "x"
+			if got := tab.get(&other); got != nil {
+				t.Fatalf("n=%d: get of an absent key found %v", n, got.key)
+			}
+		}
 	}
 }

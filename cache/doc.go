@@ -34,7 +34,7 @@
 // # Concurrency
 //
 // A Cache is safe for concurrent use. Get and the hit path of Token take no
-// lock and allocate nothing: the entries live in a copy-on-write map behind
+// lock and allocate nothing: the entries live in a copy-on-write table behind
 // an atomic pointer, and each entry's token behind another. Writers take one
 // mutex, which is never held while a fetch runs or a Store is used. A
 // FileStore is safe for concurrent use, also by several processes.

@@ -39,15 +39,16 @@ type flight struct {
 //     ctx ends first) that caller also gets the still-valid cached token,
 //     with no error, and no refresh is tried for RefreshRetryDelay.
 //
-// A fetched token is stored as Put stores it, and returned as stored (with
-// its refresh time); one that has already expired is returned but not
-// stored. fetch must not panic: it runs on its own goroutine.
+// A fetched token is stored as Put stores it (with a Store, saved before
+// any waiter is released), and returned as stored, with its refresh time;
+// one that has already expired is returned but not stored. fetch must not
+// panic: it runs on its own goroutine.
 func (c *Cache) Token(ctx context.Context, key Key, bypass bool, fetch func(context.Context) (Token, error)) (Token, error) {
 	if fetch == nil {
 		return Token{}, ErrNoFetch
 	}
 	if !bypass {
-		if e := (*c.entries.Load())[key]; e != nil {
+		if e := c.entries.Load().get(&key); e != nil {
 			if s := e.state.Load(); s != nil {
 				now := c.now()
 				if now.Before(s.tok.RefreshOn) || (now.Before(s.retryAt) && now.Before(s.tok.ExpiresOn)) {
@@ -86,7 +87,7 @@ func (c *Cache) join(ctx context.Context, key Key, fetch func(context.Context) (
 	c.mu.Lock()
 	now := c.now()
 	var fallback *state // a still-valid token this caller gets if the flight fails
-	e := (*c.entries.Load())[key]
+	e := c.entries.Load().get(&key)
 	if e != nil {
 		switch s := e.state.Load(); {
 		case s == nil:
@@ -163,7 +164,9 @@ func (c *Cache) leave(key Key, f *flight) {
 
 // run is a flight's goroutine: it calls fetch, stores the token or, on an
 // error while a valid token is cached, holds off refreshes for
-// RefreshRetryDelay, then releases the waiters and saves.
+// RefreshRetryDelay, saves, and then releases the waiters. Saving first
+// means a token Token returned is already persisted: a command-line process
+// may exit right after.
 func (c *Cache) run(ctx context.Context, key Key, f *flight, fetch func(context.Context) (Token, error)) {
 	t, err := fetch(ctx)
 	f.cancel()
@@ -173,7 +176,7 @@ func (c *Cache) run(ctx context.Context, key Key, f *flight, fetch func(context.
 	if err == nil {
 		t, stored = c.putLocked(key, t, now)
 	}
-	if e := (*c.entries.Load())[key]; !stored && e != nil {
+	if e := c.entries.Load().get(&key); !stored && e != nil {
 		if s := e.state.Load(); s != nil && now.Before(s.tok.ExpiresOn) {
 			// DESIGN.md "Refresh": after a failed proactive refresh the
 			// next attempt waits 30 s. (A fetched token that had already
@@ -181,16 +184,18 @@ func (c *Cache) run(ctx context.Context, key Key, f *flight, fetch func(context.
 			e.state.Store(&state{tok: s.tok, written: s.written, retryAt: now.Add(RefreshRetryDelay)})
 		}
 	}
-	if c.flights[key] == f {
-		delete(c.flights, key)
-	}
-	if err != nil {
-		t = Token{}
-	}
-	f.tok, f.err = t, err
-	close(f.done)
 	c.mu.Unlock()
 	if stored {
 		c.saveAfterChange()
 	}
+	if err != nil {
+		t = Token{}
+	}
+	c.mu.Lock()
+	if c.flights[key] == f {
+		delete(c.flights, key)
+	}
+	f.tok, f.err = t, err
+	close(f.done)
+	c.mu.Unlock()
 }

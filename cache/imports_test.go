@@ -16,6 +16,7 @@ func TestImports(t *testing.T) {
 		"encoding/json":   "the stored form",
 		"errors":          "sentinel errors",
 		"fmt":             "error text and Token's redacted String",
+		"hash/maphash":    "the index table's hash (table.go)",
 		"io":              "bounded file reads",
 		"io/fs":           "fs.ErrNotExist, fs.ErrExist",
 		"log/slog":        "Token.LogValue",

@@ -110,7 +110,7 @@ func (c *Cache) absorb(d document) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
-	m := *c.entries.Load()
+	tab := c.entries.Load()
 	add := make(map[Key]*state)
 	for _, t := range d.AccessTokens {
 		if !now.Before(t.ExpiresOn) {
@@ -119,7 +119,7 @@ func (c *Cache) absorb(d document) {
 		k := t.key()
 		tok := withRefreshOn(Token{Value: t.Secret, TokenType: t.TokenType, ExpiresOn: t.ExpiresOn, RefreshOn: t.RefreshOn}, t.Written)
 		s := &state{tok: tok, written: t.Written}
-		if e := m[k]; e != nil {
+		if e := tab.get(&k); e != nil {
 			if old := e.state.Load(); old == nil || old.written.Before(t.Written) {
 				e.state.Store(s)
 			}
@@ -189,8 +189,8 @@ func (c *Cache) saveAfterChange() {
 func (c *Cache) snapshot() (document, map[Key]time.Time, map[AccountKey]time.Time) {
 	d := document{Version: formatVersion, AccessTokens: []storedToken{}, RefreshTokens: []storedRefresh{}}
 	now := c.now()
-	for k, e := range *c.entries.Load() {
-		s := e.state.Load()
+	for _, e := range c.entries.Load().all() {
+		k, s := e.key, e.state.Load()
 		if s == nil || !now.Before(s.tok.ExpiresOn) {
 			continue
 		}

@@ -440,3 +440,17 @@ func (b *blockingStore) Load(ctx context.Context) ([]byte, error) {
 }
 
 func (b *blockingStore) Save(context.Context, []byte) error { return nil }
+
+func TestTokenSavedBeforeReturn(t *testing.T) {
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "azid.cache")
+	c := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+	if _, err := c.Token(context.Background(), testKey, false, func(context.Context) (Token, error) {
+		return tokenFor(clk.Now(), "fetched", time.Hour), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d := readDoc(t, path); len(d.AccessTokens) != 1 || d.AccessTokens[0].Secret != "fetched" {
+		t.Fatalf("file after Token returned holds %+v", d.AccessTokens)
+	}
+}
