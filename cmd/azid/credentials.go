@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"time"
 
 	"github.com/azid-go/azid/identity"
 )
@@ -29,7 +30,8 @@ var credentialFactories = map[string]func(prompt io.Writer) (identity.TokenCrede
 	"devicecode": func(prompt io.Writer) (identity.TokenCredential, error) {
 		return identity.NewDeviceCodeCredential(&identity.DeviceCodeCredentialOptions{
 			UserPrompt: func(_ context.Context, m identity.DeviceCodeMessage) error {
-				_, err := fmt.Fprintln(prompt, m.Message)
+				_, err := fmt.Fprintf(prompt, "%s\nwaiting for the sign-in to complete (the code expires at %s; Ctrl-C to stop)...\n",
+					m.Message, m.ExpiresOn.Local().Format(time.TimeOnly))
 				return err
 			},
 		})

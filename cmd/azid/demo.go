@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -104,6 +105,10 @@ func runDemo(ctx context.Context, args []string, out, errOut io.Writer) int {
 		}
 	}
 	tw.Flush()
+	if err := demoTransport(ctx, s, out); err != nil {
+		fmt.Fprintf(out, "Transport: FAILED: %v\n", err)
+		failed++
+	}
 	fmt.Fprintf(out, "\n%d requests reached the fake Entra ID in all.\n", len(s.Requests()))
 	if failed > 0 {
 		fmt.Fprintf(errOut, "azid demo: %d calls failed\n", failed)
@@ -188,4 +193,49 @@ func demoCases() []demoCase {
 				UserPrompt: func(context.Context, identity.DeviceCodeMessage) error { return nil }})
 		}},
 	}
+}
+
+// demoTransport calls a protected resource through identity.Transport, then
+// has the resource send a CAE claims challenge, which the Transport answers
+// with a token carrying the claims and one retry.
+func demoTransport(ctx context.Context, s *identitytest.Server, out io.Writer) error {
+	const id = "00000000-0000-0000-0000-0000000000e1"
+	s.AddApp(identitytest.App{ClientID: id, Secret: demoSecret})
+	api := s.Resource("https://vault.azure.net", nil)
+	cred, err := identity.NewClientSecretCredential(demoTenant, id, demoSecret,
+		&identity.ClientSecretCredentialOptions{ClientOptions: identity.ClientOptions{AuthorityHost: s.Authority(), HTTPClient: s.Client()}})
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Transport: &identity.Transport{Credential: cred, Scopes: []string{"https://vault.azure.net/.default"}, Base: s.Client().Transport}}
+	get := func(label string) error {
+		before := len(s.Requests())
+		start := time.Now()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, api.URL(), nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		fmt.Fprintf(out, "  %-44s %s after %d requests (token endpoint and resource), %s\n", label, resp.Status, len(s.Requests())-before, round(time.Since(start)))
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: %s", label, resp.Status)
+		}
+		return nil
+	}
+	fmt.Fprintln(out, "\nidentity.Transport against a protected resource:")
+	if err := get("GET with a fresh token"); err != nil {
+		return err
+	}
+	if err := get("GET again (token from the cache)"); err != nil {
+		return err
+	}
+	if err := api.Challenge(""); err != nil {
+		return err
+	}
+	return get("GET after a CAE claims challenge (one retry)")
 }
