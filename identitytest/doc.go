@@ -34,11 +34,19 @@
 // (Server.Fault): status codes with Retry-After, delays, dropped
 // connections, malformed and oversized bodies.
 //
+// Beside the Server, NewManagedIdentity starts a fake managed identity
+// endpoint of one hosting source (IMDS, App Service, Azure Arc with its
+// key file challenge, Cloud Shell, Service Fabric over TLS with its own
+// certificate, Azure ML; PROTOCOL 7), NewPipelinesOIDC and NewGitHubOIDC
+// fake the CI systems' OIDC token endpoints (PROTOCOL 6.9), and
+// NewWorkloadIdentity writes a projected service account token (6.8).
+// Each has Env and Setenv for the variables the code under test reads.
+//
 // It does not serve the authorize endpoint (tests mint codes with
-// Server.AuthCode), the managed identity endpoints, WS-Trust or user realm
-// discovery, and its AADSTS numbers are those of PROTOCOL 2.13 or, where that
-// is silent, the ones Entra ID is known to send for the same failure (the
-// list in errors.go names the source of each).
+// Server.AuthCode), WS-Trust or user realm discovery, and its AADSTS
+// numbers are those of PROTOCOL 2.13 or, where that is silent, the ones
+// Entra ID is known to send for the same failure (the list in errors.go
+// names the source of each).
 //
 // # Security considerations
 //
@@ -46,6 +54,8 @@
 // source), and Server.Requests returns secrets exactly as clients sent them so
 // tests can inspect them. Request.String redacts them for printing. The
 // server's own error responses never echo a secret, password, assertion or
-// token. Request bodies are read up to MaxRequestBody. Everything here is
-// safe for concurrent use.
+// token. Request bodies are read up to MaxRequestBody. The Azure Arc fake
+// and WorkloadIdentity write their key and token files with mode 0600 and
+// remove them at Close. Everything here is safe for concurrent use, except
+// the Setenv methods, which use t.Setenv and so refuse parallel tests.
 package identitytest

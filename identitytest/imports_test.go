@@ -43,6 +43,15 @@ var allowedImports = map[string]string{
 	"os/exec":       "clitools.go: fake CLI tools",
 	"path/filepath": "clitools.go: fake CLI tool paths",
 	"runtime":       "clitools.go: per-OS fake CLI scripts",
+	// The managed identity, CI OIDC and workload identity fakes
+	// (managedidentity.go, mitls.go, oidc.go, workload.go, env.go).
+	"crypto/ecdsa":     "mitls.go: Service Fabric's own certificate key (P-256 is fast to make)",
+	"crypto/elliptic":  "mitls.go: the P-256 curve for that key",
+	"crypto/tls":       "mitls.go: serving Service Fabric's certificate",
+	"crypto/x509/pkix": "mitls.go: the certificate's subject name",
+	"encoding/hex":     "IDENTITY_SERVER_THUMBPRINT, diagnostic header values",
+	"net":              "mitls.go: loopback IP addresses in the certificate",
+	"testing":          "env.go: Setenv(t testing.TB) sets the variables with t.Setenv so they are restored when the test ends",
 }
 
 func TestImports(t *testing.T) {

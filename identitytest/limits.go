@@ -46,3 +46,8 @@ const (
 
 // maxQuoted bounds client-supplied text quoted back in an error description.
 const maxQuoted = 64
+
+// maxArcKeys is how many Azure Arc key files a ManagedIdentity keeps
+// valid; past it the oldest is removed. A client gets one per challenge,
+// so only a client that loops on the challenge reaches it.
+const maxArcKeys = 1000
