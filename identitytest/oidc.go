@@ -178,6 +178,10 @@ func (c *OIDCIssuer) CertPool() *x509.CertPool {
 	return pool
 }
 
+// Certificate is the endpoint's TLS certificate, for a client that must
+// trust both this issuer and the fake Entra ID (add both to one pool).
+func (c *OIDCIssuer) Certificate() *x509.Certificate { return c.ts.Certificate() }
+
 // SigningKey is the public key that verifies issued tokens: the same key
 // as Server.SigningKey.
 func (c *OIDCIssuer) SigningKey() *rsa.PublicKey { return &c.fed.key.PublicKey }
