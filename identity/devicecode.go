@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/azid-go/azid/cache"
 	"github.com/azid-go/azid/oauth2"
 )
 
@@ -131,8 +132,8 @@ func (c *DeviceCodeCredential) Authenticate(ctx context.Context, opts *TokenRequ
 	if opts != nil {
 		o = *opts
 	}
-	key, err := c.s.ep.key(o, "")
-	if err != nil {
+	var key cache.Key
+	if err := c.s.ep.key(&key, &o, ""); err != nil {
 		return AuthenticationRecord{}, err
 	}
 	tok, err := c.grant(ctx, c.s.ep.request(key.Tenant, o))

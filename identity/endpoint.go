@@ -54,24 +54,27 @@ func newTokenEndpoint(name, tenant, clientID string, o *ClientOptions) (*tokenEn
 	}, nil
 }
 
-// key validates the request and returns its cache key. It allocates nothing
-// for a request with one scope.
-func (e *tokenEndpoint) key(opts TokenRequestOptions, subject string) (cache.Key, error) {
+// key validates the request and fills in its cache key. It allocates
+// nothing for a request with one scope, and writes through a pointer because
+// a Key is six strings: copying it on every cache hit costs more than the
+// lookup itself.
+func (e *tokenEndpoint) key(key *cache.Key, opts *TokenRequestOptions, subject string) error {
 	if err := checkScopes(e.name, opts.Scopes); err != nil {
-		return cache.Key{}, err
+		return err
 	}
 	tenant, err := e.tenants.resolve(e.name, opts.TenantID)
 	if err != nil {
-		return cache.Key{}, err
+		return err
 	}
-	return cache.Key{
+	*key = cache.Key{
 		Authority: e.authority,
 		Tenant:    tenant,
 		ClientID:  e.clientID,
 		Scopes:    cache.ScopeKey(opts.Scopes),
 		CAE:       opts.EnableCAE,
 		Subject:   subject,
-	}, nil
+	}
+	return nil
 }
 
 // granter redeems one grant at the token endpoint for req. Credentials
@@ -84,27 +87,16 @@ type granter interface {
 // key the request, answer from the cache when it can (no allocation), else
 // run the grant once per key however many callers wait, and cache the result.
 func (e *tokenEndpoint) getToken(ctx context.Context, opts TokenRequestOptions, subject string, g granter) (AccessToken, error) {
-	key, tok, ok, err := e.lookup(opts, subject)
-	if err != nil || ok {
-		return tok, err
+	var key cache.Key
+	if err := e.key(&key, &opts, subject); err != nil {
+		return AccessToken{}, err
 	}
-	return e.fetch(ctx, key, opts, g)
-}
-
-// lookup validates opts and answers from the cache when it holds a token
-// not yet due for refresh and the request has no claims (DESIGN.md: claims
-// never come from the cache). It allocates nothing for one scope.
-func (e *tokenEndpoint) lookup(opts TokenRequestOptions, subject string) (cache.Key, AccessToken, bool, error) {
-	key, err := e.key(opts, subject)
-	if err != nil {
-		return cache.Key{}, AccessToken{}, false, err
-	}
-	if opts.Claims == "" {
+	if opts.Claims == "" { // DESIGN.md: claims never come from the cache
 		if t, ok := e.cache.Get(key); ok {
-			return key, fromCache(t), true, nil
+			return fromCache(t), nil
 		}
 	}
-	return key, AccessToken{}, false, nil
+	return e.fetch(ctx, key, opts, g)
 }
 
 // fetch runs g for key through the cache: one flight per key, a refresh

@@ -40,13 +40,21 @@ func validScope(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+		if !scopeChar[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// scopeChar[c] is true for the bytes RFC 6749, Section 3.3 allows in a
+// scope-token: a table, because every GetToken checks every scope byte.
+var scopeChar = func() (t [256]bool) {
+	for c := 0x21; c <= 0x7e; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // tenantPolicy is what a credential knows about tenants: its own, the ones
 // it may also serve, and whether per-request tenants are switched off.

@@ -81,9 +81,14 @@ type userSession struct {
 // grant, nil when it has none left. The cache hit path allocates nothing.
 func (s *userSession) getToken(ctx context.Context, opts TokenRequestOptions, first granter) (AccessToken, error) {
 	id := s.acct.homeID()
-	key, tok, ok, err := s.ep.lookup(opts, id)
-	if err != nil || ok {
-		return tok, err
+	var key cache.Key
+	if err := s.ep.key(&key, &opts, id); err != nil {
+		return AccessToken{}, err
+	}
+	if opts.Claims == "" {
+		if t, ok := s.ep.cache.Get(key); ok {
+			return fromCache(t), nil
+		}
 	}
 	return s.ep.fetch(ctx, key, opts, &userGrant{s: s, id: id, first: first})
 }
