@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -203,5 +204,40 @@ func TestDeviceCodeDeclinedAndCancelled(t *testing.T) {
 		UserPrompt: func(context.Context, DeviceCodeMessage) error { cancel(); return nil }})
 	if _, err := c2.GetToken(ctx, TokenRequestOptions{Scopes: []string{testScope}}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: err = %v, want context.Canceled", err)
+	}
+}
+
+// TestAuthenticationRecordWithPersistedCache: a record from Authenticate and
+// a file-backed cache let a new credential (a new process, say) stay silent.
+func TestAuthenticationRecordWithPersistedCache(t *testing.T) {
+	s := userServer(t, &identitytest.Options{DeviceCodeInterval: time.Second})
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	prompts := 0
+	newCred := func(rec AuthenticationRecord) *DeviceCodeCredential {
+		o := testOptions(s)
+		o.Cache = cache.New(cache.Options{Store: cache.NewFileStore(path)})
+		c, err := NewDeviceCodeCredential(&DeviceCodeCredentialOptions{ClientOptions: o, ClientID: testPublic, AuthenticationRecord: rec,
+			UserPrompt: func(ctx context.Context, m DeviceCodeMessage) error {
+				prompts++
+				return s.ApproveDeviceCode(m.UserCode, testUser)
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	rec, err := newCred(AuthenticationRecord{}).Authenticate(ctxTimeout(t, 10*time.Second), &TokenRequestOptions{Scopes: []string{testScope}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := newCred(rec)
+	if _, err := later.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}}); err != nil {
+		t.Fatal(err)
+	}
+	if prompts != 1 {
+		t.Fatalf("the user was prompted %d times; the record and the persisted cache must keep the second credential silent", prompts)
+	}
+	if _, err := NewDeviceCodeCredential(&DeviceCodeCredentialOptions{ClientID: "another-client", AuthenticationRecord: rec}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a record of another client: %v", err)
 	}
 }
