@@ -41,6 +41,9 @@
 // fake the CI systems' OIDC token endpoints (PROTOCOL 6.9), and
 // NewWorkloadIdentity writes a projected service account token (6.8).
 // Each has Env and Setenv for the variables the code under test reads.
+// FakeTools writes fake az, azd and pwsh executables (POSIX shell scripts,
+// so not on Windows) that print what the real tools print and record their
+// argument vectors, for tests to put first on PATH (PROTOCOL 8).
 //
 // It does not serve the authorize endpoint (tests mint codes with
 // Server.AuthCode), WS-Trust or user realm discovery, and its AADSTS
