@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/azid-go/azid/oauth2"
 )
@@ -12,6 +13,7 @@ import (
 // Section 2.2): a federated token from another identity provider, or one
 // the caller signs itself. It is safe for concurrent use if getAssertion is.
 type ClientAssertionCredential struct {
+	redacted     // fmt and slog print no field: some hold secrets
 	ep           *tokenEndpoint
 	getAssertion func(context.Context) (string, error)
 }
@@ -55,11 +57,21 @@ func (c *ClientAssertionCredential) grant(ctx context.Context, req oauth2.Reques
 // errEmptyAssertion: a callback returned "" without an error.
 var errEmptyAssertion = errors.New("the assertion callback returned an empty assertion")
 
+// recoverCallback turns a panic in a caller's callback, which runs on the
+// cache's flight goroutine where the caller could not recover it, into an
+// error. The panic value is not quoted: it might hold a secret.
+func recoverCallback(err *error, what string) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s panicked (%T)", what, r)
+	}
+}
+
 // callbackAssertion adapts a caller's assertion callback, which does not
 // take the audience, to oauth2.Auth.
 func callbackAssertion(get func(context.Context) (string, error)) func(context.Context, string) (string, error) {
-	return func(ctx context.Context, _ string) (string, error) {
-		a, err := get(ctx)
+	return func(ctx context.Context, _ string) (a string, err error) {
+		defer recoverCallback(&err, "the assertion callback")
+		a, err = get(ctx)
 		if err != nil {
 			return "", err
 		}

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/azid-go/azid/oauth2"
@@ -12,6 +13,7 @@ import (
 // then lives on the refresh token it got (Section 6). It is safe for
 // concurrent use.
 type AuthorizationCodeCredential struct {
+	redacted    // fmt and slog print no field: some hold secrets
 	s           userSession
 	redirectURL string
 	verifier    string
@@ -58,38 +60,50 @@ func NewAuthorizationCodeCredential(tenantID, clientID, authCode, redirectURL st
 		return nil, err
 	}
 	c := &AuthorizationCodeCredential{redirectURL: redirectURL, verifier: o.CodeVerifier, code: authCode}
-	c.s = userSession{ep: ep, auth: oauth2.Auth{Secret: o.ClientSecret}}
+	c.s = newUserSession(ep, oauth2.Auth{Secret: o.ClientSecret})
 	return c, nil
 }
 
 // GetToken returns an access token for opts.Scopes: from the cache, else by
 // the refresh token, else (the first time) by redeeming the code.
 func (c *AuthorizationCodeCredential) GetToken(ctx context.Context, opts TokenRequestOptions) (AccessToken, error) {
-	return c.s.getToken(ctx, opts, c.firstGrant())
+	return c.s.getToken(ctx, opts, c)
 }
 
-// firstGrant returns the code redemption while the code is unused, else nil.
-func (c *AuthorizationCodeCredential) firstGrant() granter {
-	c.mu.Lock()
-	unused := c.code != ""
-	c.mu.Unlock()
-	if !unused {
-		return nil
-	}
-	return c
-}
-
-// grant redeems the authorization code.
+// grant redeems the authorization code, once. The code is taken before it
+// is sent, so two requests never both send it; it is put back when no
+// answer said it was used or refused (a network failure, a 429 or 5xx), so
+// that a transient failure does not lose the user's sign-in.
 func (c *AuthorizationCodeCredential) grant(ctx context.Context, req oauth2.Request) (oauth2.Token, error) {
 	c.mu.Lock()
 	code := c.code
-	c.code = "" // taken before sending: a code is good for one redemption only
+	c.code = ""
 	c.mu.Unlock()
 	if code == "" {
 		return oauth2.Token{}, errNoUserToken
 	}
 	req.Auth = c.s.auth
-	return c.s.ep.client.AuthorizationCode(ctx, req, code, c.redirectURL, c.verifier) // RFC 6749, Section 4.1.3
+	tok, err := c.s.ep.client.AuthorizationCode(ctx, req, code, c.redirectURL, c.verifier) // RFC 6749, Section 4.1.3
+	if err != nil && !codeSpent(err) {
+		c.mu.Lock()
+		if c.code == "" {
+			c.code = code
+		}
+		c.mu.Unlock()
+	}
+	return tok, err
+}
+
+// codeSpent reports whether the service's answer means the code cannot be
+// sent again: any 4xx other than 429 (invalid_grant for a used or expired
+// code, invalid_client, ...). No answer, throttling or a server error leave
+// the code unused.
+func codeSpent(err error) bool {
+	var oe *oauth2.Error
+	if !errors.As(err, &oe) {
+		return false
+	}
+	return oe.StatusCode >= 400 && oe.StatusCode < 500 && oe.StatusCode != 429 && oe.Code != "temporarily_unavailable"
 }
 
 // validVerifier: RFC 7636, Section 4.1: 43 to 128 characters of

@@ -13,7 +13,10 @@ import (
 // --resource R` (PROTOCOL.md 8.2), directly, never through a shell. Tokens
 // are cached (see the consequences on devTool in devtools.go's doc). It is
 // safe for concurrent use.
-type AzureCLICredential struct{ d devTool }
+type AzureCLICredential struct {
+	redacted // fmt and slog print no field
+	d        devTool
+}
 
 // AzureCLICredentialOptions configures an AzureCLICredential. nil means
 // defaults.
@@ -60,7 +63,10 @@ func (c *AzureCLICredential) GetToken(ctx context.Context, opts TokenRequestOpti
 // the account signed in with `azd auth login`: it runs `azd auth token
 // --output json --no-prompt --scope S...` (PROTOCOL.md 8.3), never through a
 // shell. It is safe for concurrent use.
-type AzureDeveloperCLICredential struct{ d devTool }
+type AzureDeveloperCLICredential struct {
+	redacted // fmt and slog print no field
+	d        devTool
+}
 
 // AzureDeveloperCLICredentialOptions configures an
 // AzureDeveloperCLICredential. nil means defaults.
@@ -94,7 +100,10 @@ func (c *AzureDeveloperCLICredential) GetToken(ctx context.Context, opts TokenRe
 // powershell.exe when pwsh is missing) with -NoProfile -NonInteractive and
 // an encoded script that asks Az.Accounts for the token (PROTOCOL.md 8.4),
 // never through a shell. It is safe for concurrent use.
-type AzurePowerShellCredential struct{ d devTool }
+type AzurePowerShellCredential struct {
+	redacted // fmt and slog print no field
+	d        devTool
+}
 
 // AzurePowerShellCredentialOptions configures an AzurePowerShellCredential.
 // nil means defaults.

@@ -18,8 +18,9 @@ import (
 // x5t#S256 thumbprint headers and, when asked, the x5c chain. It is safe for
 // concurrent use.
 type ClientCertificateCredential struct {
-	ep     *tokenEndpoint
-	signer certSigner
+	redacted // fmt and slog print no field: some hold secrets
+	ep       *tokenEndpoint
+	signer   certSigner
 }
 
 // ClientCertificateCredentialOptions configures a

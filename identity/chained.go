@@ -20,12 +20,13 @@ import (
 // never pays for the unavailable sources before it. Set RetrySources to try
 // the whole chain every time. It is safe for concurrent use.
 type ChainedTokenCredential struct {
-	name    string
-	sources []TokenCredential
-	names   []string // each source's name, for messages
-	retry   bool
-	chosen  atomic.Pointer[chosenSource]
-	onPick  func(ctx context.Context, name string) // DefaultAzureCredential logs its choice once
+	redacted // fmt and slog print no field: some hold secrets
+	name     string
+	sources  []TokenCredential
+	names    []string // each source's name, for messages
+	retry    bool
+	chosen   atomic.Pointer[chosenSource]
+	onPick   func(ctx context.Context, name string) // DefaultAzureCredential logs its choice once
 }
 
 type chosenSource struct{ cred TokenCredential }
@@ -45,7 +46,7 @@ func NewChainedTokenCredential(sources []TokenCredential, o *ChainedTokenCredent
 		return nil, inputError(name, ErrInvalidArgument, "at least one source is required")
 	}
 	for i, s := range sources {
-		if s == nil || (reflect.ValueOf(s).Kind() == reflect.Pointer && reflect.ValueOf(s).IsNil()) {
+		if isNil(s) {
 			return nil, inputError(name, ErrInvalidArgument, "source %d is nil", i)
 		}
 	}
@@ -76,16 +77,29 @@ func (c *ChainedTokenCredential) GetToken(ctx context.Context, opts TokenRequest
 			return tok, nil
 		}
 		reasons = append(reasons, c.names[i]+": "+err.Error())
+		if ctx.Err() != nil {
+			return AccessToken{}, fmt.Errorf("identity: %s: %w", c.name, err)
+		}
 		var cue *CredentialUnavailableError
 		if errors.As(err, &cue) {
 			continue
 		}
-		if ctx.Err() != nil {
-			return AccessToken{}, fmt.Errorf("identity: %s: %w", c.name, err)
-		}
 		return AccessToken{}, &AuthenticationFailedError{Credential: c.name, err: chainError{reasons: reasons, last: err}}
 	}
 	return AccessToken{}, &CredentialUnavailableError{Credential: c.name, Message: "no source could get a token:\n\t" + strings.Join(reasons, "\n\t")}
+}
+
+// isNil reports a nil interface, or one holding a nil pointer, func, map,
+// slice, channel or interface, any of which would panic when called.
+func isNil(c TokenCredential) bool {
+	if c == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(c); v.Kind() {
+	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
 }
 
 // chainError lists every source's reason and wraps the one that stopped

@@ -10,8 +10,9 @@ import (
 // secret (RFC 6749, Section 4.4, client authentication by Section 2.3.1's
 // client_secret in the body). It is safe for concurrent use.
 type ClientSecretCredential struct {
-	ep   *tokenEndpoint
-	auth oauth2.Auth
+	redacted // fmt and slog print no field: some hold secrets
+	ep       *tokenEndpoint
+	auth     oauth2.Auth
 }
 
 // ClientSecretCredentialOptions configures a ClientSecretCredential. nil

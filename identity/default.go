@@ -32,7 +32,8 @@ import (
 // the first source that succeeds, and logs once, at Info, which one that
 // is. It is safe for concurrent use.
 type DefaultAzureCredential struct {
-	chain *ChainedTokenCredential
+	redacted // fmt and slog print no field: some hold secrets
+	chain    *ChainedTokenCredential
 }
 
 // DefaultAzureCredentialOptions configures a DefaultAzureCredential. nil

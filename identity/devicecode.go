@@ -31,9 +31,10 @@ const (
 // requests are silent, through the refresh token. It is safe for concurrent
 // use.
 type DeviceCodeCredential struct {
-	s      userSession
-	prompt func(context.Context, DeviceCodeMessage) error
-	stderr io.Writer
+	redacted // fmt and slog print no field: some hold secrets
+	s        userSession
+	prompt   func(context.Context, DeviceCodeMessage) error
+	stderr   io.Writer
 }
 
 // DeviceCodeCredentialOptions configures a DeviceCodeCredential. nil means
@@ -108,7 +109,7 @@ func NewDeviceCodeCredential(o *DeviceCodeCredentialOptions) (*DeviceCodeCredent
 		return nil, err
 	}
 	c := &DeviceCodeCredential{prompt: o.UserPrompt, stderr: os.Stderr}
-	c.s = userSession{ep: ep}
+	c.s = newUserSession(ep, oauth2.Auth{})
 	if r := o.AuthenticationRecord; r.HomeAccountID != "" {
 		if r.ClientID != clientID {
 			return nil, inputError(name, ErrInvalidArgument, "the AuthenticationRecord is for client %q, not %q", r.ClientID, clientID)
@@ -143,8 +144,9 @@ func (c *DeviceCodeCredential) Authenticate(ctx context.Context, opts *TokenRequ
 	if h, _ := accountOf(tok); h == "" {
 		return AuthenticationRecord{}, authFailed(c.s.ep.name, errors.New("the service returned no client_info, so the account cannot be recorded"))
 	}
-	c.s.keep(c.s.ep.request(key.Tenant, o), tok, "")
-	id, username, tenant := c.s.acct.get()
+	c.s.keep(c.s.ep.request(key.Tenant, o), tok, c.s.pending)
+	st := c.s.acct.get()
+	id, username, tenant := st.id, st.username, st.tenant
 	if id == "" {
 		return AuthenticationRecord{}, authFailed(c.s.ep.name, errors.New("the service returned no client_info, so the account cannot be recorded"))
 	}
@@ -173,14 +175,15 @@ func (c *DeviceCodeCredential) grant(ctx context.Context, req oauth2.Request) (o
 	return c.s.ep.client.PollDeviceCode(ctx, req, d)
 }
 
-func (c *DeviceCodeCredential) show(ctx context.Context, m DeviceCodeMessage) error {
+func (c *DeviceCodeCredential) show(ctx context.Context, m DeviceCodeMessage) (err error) {
 	if c.prompt != nil {
+		defer recoverCallback(&err, "UserPrompt")
 		return c.prompt(ctx, m)
 	}
 	text := m.Message
 	if text == "" {
 		text = fmt.Sprintf("To sign in, use a web browser to open the page %s and enter the code %s to authenticate.", m.VerificationURL, m.UserCode)
 	}
-	_, err := fmt.Fprintln(c.stderr, text)
+	_, err = fmt.Fprintln(c.stderr, text)
 	return err
 }

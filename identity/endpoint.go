@@ -102,8 +102,11 @@ func (e *tokenEndpoint) getToken(ctx context.Context, opts TokenRequestOptions, 
 // fetch runs g for key through the cache: one flight per key, a refresh
 // that fails keeps the still-valid token, claims bypass and replace.
 func (e *tokenEndpoint) fetch(ctx context.Context, key cache.Key, opts TokenRequestOptions, g granter) (AccessToken, error) {
+	// The flight may outlive this caller, who may then reuse its slice.
+	req := e.request(key.Tenant, opts)
+	req.Scopes = append([]string(nil), opts.Scopes...)
 	t, err := e.cache.Token(ctx, key, opts.Claims != "", func(ctx context.Context) (cache.Token, error) {
-		tok, err := g.grant(ctx, e.request(key.Tenant, opts))
+		tok, err := g.grant(ctx, req)
 		if err != nil {
 			e.log.LogAttrs(ctx, slog.LevelWarn, "token request failed",
 				slog.String("credential", e.name), slog.String("tenant", key.Tenant), slog.String("error", err.Error()))

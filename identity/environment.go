@@ -24,8 +24,9 @@ import (
 // unavailable, and GetToken says which variables are missing. It is safe
 // for concurrent use.
 type EnvironmentCredential struct {
-	cred    TokenCredential
-	missing string // why no branch is complete; "" when cred is set
+	redacted // fmt and slog print no field: some hold secrets
+	cred     TokenCredential
+	missing  string // why no branch is complete; "" when cred is set
 }
 
 // EnvironmentCredentialOptions configures an EnvironmentCredential. nil

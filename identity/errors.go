@@ -30,6 +30,8 @@ type AuthenticationFailedError struct {
 	err error // the cause, for errors.Is and errors.As
 }
 
+// Error names the credential, the status, the Entra error and the
+// correlation id; never a secret or a response body.
 func (e *AuthenticationFailedError) Error() string {
 	if e.err != nil {
 		return "identity: " + e.Credential + ": " + e.err.Error()
@@ -61,6 +63,17 @@ func (e *AuthenticationFailedError) Error() string {
 // Unwrap returns the cause.
 func (e *AuthenticationFailedError) Unwrap() error { return e.err }
 
+// contextError is a flow ended by its context: not an authentication
+// failure, so a chain stops without blaming the credential. errors.Is finds
+// context.Canceled or context.DeadlineExceeded through it.
+type contextError struct {
+	cred string
+	err  error
+}
+
+func (e *contextError) Error() string { return "identity: " + e.cred + ": " + e.err.Error() }
+func (e *contextError) Unwrap() error { return e.err }
+
 // CredentialUnavailableError reports that a credential cannot even try:
 // configuration missing, a tool not installed, nobody signed in, no endpoint.
 // A chain moves on to its next source.
@@ -71,6 +84,7 @@ type CredentialUnavailableError struct {
 	err error
 }
 
+// Error names the credential and why it cannot try.
 func (e *CredentialUnavailableError) Error() string {
 	return "identity: " + e.Credential + " unavailable: " + e.Message
 }
@@ -94,8 +108,12 @@ func authFailed(cred string, err error) error {
 	if errors.As(err, &afe) || errors.As(err, &cue) {
 		return err
 	}
+	var ce *contextError
+	if errors.As(err, &ce) {
+		return err
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("identity: %s: %w", cred, err)
+		return &contextError{cred: cred, err: err}
 	}
 	e := &AuthenticationFailedError{Credential: cred, err: err}
 	var oe *oauth2.Error

@@ -14,8 +14,9 @@ import (
 // api://AzureADTokenExchange and uses it as the client assertion. No
 // official Azure Identity library has it. It is safe for concurrent use.
 type GitHubActionsCredential struct {
-	ep   *tokenEndpoint
-	oidc oidcSource
+	redacted // fmt and slog print no field: some hold secrets
+	ep       *tokenEndpoint
+	oidc     oidcSource
 }
 
 // GitHubActionsCredentialOptions configures a GitHubActionsCredential. nil

@@ -26,8 +26,13 @@ type ObjectID string
 // ResourceID is a user-assigned managed identity's ARM resource id.
 type ResourceID string
 
-func (c ClientID) String() string   { return string(c) }
-func (o ObjectID) String() string   { return string(o) }
+// String returns the id.
+func (c ClientID) String() string { return string(c) }
+
+// String returns the id.
+func (o ObjectID) String() string { return string(o) }
+
+// String returns the id.
 func (r ResourceID) String() string { return string(r) }
 
 func (c ClientID) imdsID() imds.ID   { return imds.ID{Kind: imds.ClientID, Value: string(c)} }
@@ -42,10 +47,11 @@ func (r ResourceID) imdsID() imds.ID { return imds.ID{Kind: imds.ResourceID, Val
 // credential's; long-lived ones are refreshed at half their life. It is safe
 // for concurrent use.
 type ManagedIdentityCredential struct {
-	source *imds.Source
-	id     string // the cache key's client field: kind and value of the user-assigned id, "" for system-assigned
-	cache  *cache.Cache
-	log    *slog.Logger
+	redacted // fmt and slog print no field: some hold secrets
+	source   *imds.Source
+	id       string // the cache key's client field: kind and value of the user-assigned id, "" for system-assigned
+	cache    *cache.Cache
+	log      *slog.Logger
 
 	// probe: inside DefaultAzureCredential, the first request is preceded by
 	// one quick probe so a machine without IMDS fails fast; probed records

@@ -17,6 +17,7 @@ import (
 // refresh token the service returns is tried before a new exchange. It is
 // safe for concurrent use.
 type OnBehalfOfCredential struct {
+	redacted  // fmt and slog print no field: some hold secrets
 	s         userSession
 	assertion string
 }
@@ -79,7 +80,8 @@ func newOnBehalfOf(tenantID, clientID, userAssertion string, auth oauth2.Auth, o
 		return nil, err
 	}
 	c := &OnBehalfOfCredential{assertion: userAssertion}
-	c.s = userSession{ep: ep, auth: auth, pinned: true}
+	c.s = newUserSession(ep, auth)
+	c.s.pinned = true
 	c.s.acct.set(cache.HashSubject(userAssertion), "", tenantID)
 	return c, nil
 }

@@ -17,8 +17,9 @@ import (
 // pipeline's OIDC endpoint for a token and uses it as the client assertion
 // (PROTOCOL.md 6.9). It is safe for concurrent use.
 type AzurePipelinesCredential struct {
-	ep   *tokenEndpoint
-	oidc oidcSource
+	redacted // fmt and slog print no field: some hold secrets
+	ep       *tokenEndpoint
+	oidc     oidcSource
 }
 
 // AzurePipelinesCredentialOptions configures an AzurePipelinesCredential.
@@ -111,7 +112,11 @@ func (s oidcSource) assertion(ctx context.Context, _ string) (string, error) {
 	for k, v := range s.header {
 		req.Header[k] = v
 	}
-	resp, err := send.Do(s.client, req)
+	// No redirects: Go would follow one with the bearer token in the header,
+	// even to plain http on the same host.
+	hc := *s.client
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := send.Do(&hc, req)
 	if err != nil {
 		return "", fmt.Errorf("OIDC request: %w", err)
 	}

@@ -20,11 +20,15 @@ import (
 // developer sign-on client. It is unavailable when there is no cache or no
 // matching account. It is safe for concurrent use.
 type SharedTokenCacheCredential struct {
+	redacted // fmt and slog print no field: some hold secrets
 	ep       *tokenEndpoint
 	username string
 	tenant   string
 	path     string
 	store    secretstore.Store // nil: path is a plaintext file
+	// subject keys this credential's tokens in a shared cache apart from
+	// app-only tokens and from other caches' and users' tokens.
+	subject string
 }
 
 // SharedTokenCacheCredentialOptions configures a SharedTokenCacheCredential.
@@ -60,12 +64,13 @@ func NewSharedTokenCacheCredential(o *SharedTokenCacheCredentialOptions) (*Share
 		c.path = msalcache.DefaultPath(runtime.GOOS, getenv)
 		c.store = secretstore.Default(getenv)
 	}
+	c.subject = "msal-shared-cache/" + c.path + "/" + c.username + "/" + c.tenant
 	return c, nil
 }
 
 // GetToken returns an access token for opts.Scopes for the selected account.
 func (c *SharedTokenCacheCredential) GetToken(ctx context.Context, opts TokenRequestOptions) (AccessToken, error) {
-	return c.ep.getToken(ctx, opts, c.username, c)
+	return c.ep.getToken(ctx, opts, c.subject, c)
 }
 
 // grant reads the shared cache, selects the account and redeems its

@@ -12,8 +12,9 @@ import (
 // identitytest because identitytest must not import this package.) It is
 // safe for concurrent use.
 type StaticCredential struct {
-	token AccessToken
-	err   error
+	redacted // fmt and slog print no field: some hold secrets
+	token    AccessToken
+	err      error
 
 	mu       sync.Mutex // guards requests
 	requests []TokenRequestOptions

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -25,6 +26,10 @@ func (t AccessToken) String() string {
 
 // GoString redacts the token for %#v.
 func (t AccessToken) GoString() string { return t.String() }
+
+// Format redacts the token for every fmt verb (%d and %x would otherwise
+// print its bytes).
+func (t AccessToken) Format(f fmt.State, _ rune) { io.WriteString(f, t.String()) }
 
 // LogValue redacts the token in slog records.
 func (t AccessToken) LogValue() slog.Value {
@@ -63,3 +68,21 @@ type TokenCredential interface {
 func fromCache(t cache.Token) AccessToken {
 	return AccessToken{Token: t.Value, ExpiresOn: t.ExpiresOn, RefreshOn: t.RefreshOn, TokenType: t.TokenType}
 }
+
+// redacted is embedded in every credential type so that fmt (any verb) and
+// log/slog print a fixed text instead of walking the credential's fields,
+// some of which hold secrets: fmt cannot call the redacting methods of
+// unexported fields, so it would print them raw.
+type redacted struct{}
+
+// String returns a fixed text; a credential's fields are never printed.
+func (redacted) String() string { return "identity credential [fields redacted]" }
+
+// GoString is String.
+func (r redacted) GoString() string { return r.String() }
+
+// Format prints String for every verb.
+func (r redacted) Format(f fmt.State, _ rune) { io.WriteString(f, r.String()) }
+
+// LogValue is String.
+func (r redacted) LogValue() slog.Value { return slog.StringValue(r.String()) }

@@ -34,6 +34,8 @@ type bearerHeader struct{ token, value string }
 // over plain http to a host that is not loopback.
 var ErrInsecureTransport = errors.New("identity: Transport: bearer tokens are sent only over https (or http to a loopback host)")
 
+var errNoTransportCredential = errors.New("identity: Transport: Credential is nil")
+
 // maxChallengeBody bounds how much of a 401 body is drained so the
 // connection can be reused; the rest is discarded with the connection.
 const maxChallengeBody = 64 << 10
@@ -44,6 +46,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL == nil || !secureTarget(req.URL.Scheme, req.URL.Hostname()) {
 		closeBody(req)
 		return nil, ErrInsecureTransport
+	}
+	if t.Credential == nil {
+		closeBody(req)
+		return nil, errNoTransportCredential
 	}
 	ctx := req.Context()
 	opts := TokenRequestOptions{Scopes: t.Scopes, EnableCAE: true} // GO's policy always asks for CAE tokens

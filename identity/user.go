@@ -2,10 +2,13 @@ package identity
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/azid-go/azid/cache"
 	"github.com/azid-go/azid/jwt"
@@ -23,30 +26,23 @@ var errNoUserToken = errors.New("no authorization code, cached access token, or 
 
 // account remembers whose tokens a user credential holds once a sign-in has
 // told it (the home account id from client_info), so later requests find
-// that user's cached access and refresh tokens. It is safe for concurrent use.
+// that user's cached access and refresh tokens. It is read on every
+// GetToken, so it is an atomic pointer: the cache hit path takes no lock.
 type account struct {
-	mu       sync.Mutex // guards id, username, tenant
-	id       string
-	username string
-	tenant   string
+	p atomic.Pointer[accountState]
 }
 
-func (a *account) homeID() string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.id
-}
+type accountState struct{ id, username, tenant string }
 
-func (a *account) get() (id, username, tenant string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.id, a.username, a.tenant
+func (a *account) get() accountState {
+	if st := a.p.Load(); st != nil {
+		return *st
+	}
+	return accountState{}
 }
 
 func (a *account) set(id, username, tenant string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.id, a.username, a.tenant = id, username, tenant
+	a.p.Store(&accountState{id: id, username: username, tenant: tenant})
 }
 
 // accountOf reads the account from a user-flow token response: the home
@@ -67,22 +63,41 @@ func accountOf(tok oauth2.Token) (homeID, tenant string) {
 // token per account; else the account's refresh token (RFC 6749, Section 6),
 // rotated when the service sends a new one and dropped on invalid_grant;
 // else the credential's own first grant.
+//
+// Cache keys: a user's tokens are keyed by its home account id. Before a
+// credential knows its account, it keys by pending, a random subject of its
+// own, so that it can never find another credential's token in a shared
+// cache: not an app-only token (subject ""), not another user's.
 type userSession struct {
-	ep   *tokenEndpoint
-	auth oauth2.Auth // client authentication for refresh grants (confidential clients); zero for public clients
-	acct account
+	ep      *tokenEndpoint
+	auth    oauth2.Auth // client authentication for refresh grants (confidential clients); zero for public clients
+	acct    account
+	pending string
 	// pinned: the account id was fixed at construction (on-behalf-of keys by
 	// a hash of the user assertion) and responses do not change it.
 	pinned bool
 }
 
+func newUserSession(ep *tokenEndpoint, auth oauth2.Auth) userSession {
+	return userSession{ep: ep, auth: auth, pending: "pending/" + randomID()}
+}
+
+// subject is the cache subject of the current account.
+func (s *userSession) subject() string {
+	if st := s.acct.p.Load(); st != nil && st.id != "" {
+		return st.id
+	}
+	return s.pending
+}
+
 // getToken answers opts for the signed-in account, calling first when no
-// refresh token can: first is the credential's interactive or one-time
-// grant, nil when it has none left. The cache hit path allocates nothing.
+// refresh token can. first is the credential's interactive or one-time
+// grant; it returns errNoUserToken when it has nothing left to try. The
+// cache hit path allocates nothing and takes no lock.
 func (s *userSession) getToken(ctx context.Context, opts TokenRequestOptions, first granter) (AccessToken, error) {
-	id := s.acct.homeID()
+	subject := s.subject()
 	var key cache.Key
-	if err := s.ep.key(&key, &opts, id); err != nil {
+	if err := s.ep.key(&key, &opts, subject); err != nil {
 		return AccessToken{}, err
 	}
 	if opts.Claims == "" {
@@ -90,14 +105,14 @@ func (s *userSession) getToken(ctx context.Context, opts TokenRequestOptions, fi
 			return fromCache(t), nil
 		}
 	}
-	return s.ep.fetch(ctx, key, opts, &userGrant{s: s, id: id, first: first})
+	return s.ep.fetch(ctx, key, opts, &userGrant{s: s, id: subject, first: first})
 }
 
 // userGrant is one miss of a user credential: the account's refresh token
 // (RFC 6749, Section 6), else the first grant.
 type userGrant struct {
 	s     *userSession
-	id    string
+	id    string // the subject the miss was keyed by
 	first granter
 }
 
@@ -105,7 +120,8 @@ type userGrant struct {
 // account and its refresh token from whatever succeeds.
 func (g *userGrant) grant(ctx context.Context, req oauth2.Request) (oauth2.Token, error) {
 	s, id := g.s, g.id
-	if id != "" {
+	var refreshErr error
+	if id != s.pending {
 		ak := cache.AccountKey{Authority: s.ep.authority, ClientID: s.ep.clientID, HomeAccountID: id}
 		if rt, ok := s.ep.cache.RefreshToken(ak); ok {
 			r := req
@@ -116,19 +132,27 @@ func (g *userGrant) grant(ctx context.Context, req oauth2.Request) (oauth2.Token
 				return tok, nil
 			}
 			var oe *oauth2.Error
-			if !errors.As(err, &oe) || oe.Code != "invalid_grant" {
+			if !errors.As(err, &oe) {
+				return oauth2.Token{}, err // no answer: the refresh token may still be good
+			}
+			switch oe.Code {
+			case "invalid_grant":
+				// RFC 6749, Section 5.2: "The provided authorization grant
+				// ... or refresh token is invalid, expired, revoked".
+				s.ep.cache.DeleteRefreshToken(ak)
+			case "interaction_required", "consent_required", "login_required":
+				// The token is good but the user must act (MFA, consent):
+				// an interactive first grant can still help.
+			default:
 				return oauth2.Token{}, err
 			}
-			s.ep.cache.DeleteRefreshToken(ak)
-			if g.first == nil {
-				return oauth2.Token{}, fmt.Errorf("%w: %w", ErrSignInRequired, err)
-			}
+			refreshErr = err
 		}
 	}
-	if g.first == nil {
-		return oauth2.Token{}, errNoUserToken
-	}
 	tok, err := g.first.grant(ctx, req)
+	if errors.Is(err, errNoUserToken) && refreshErr != nil {
+		return oauth2.Token{}, fmt.Errorf("%w: %w", ErrSignInRequired, refreshErr)
+	}
 	if err != nil {
 		return oauth2.Token{}, err
 	}
@@ -144,14 +168,14 @@ func (s *userSession) keep(req oauth2.Request, tok oauth2.Token, prevID string) 
 	if id == "" || s.pinned {
 		id = prevID
 	}
-	if id == "" {
-		return
+	if id == s.pending {
+		return // the service named no account: nothing to remember it by
 	}
 	if tok.RefreshToken != "" {
 		s.ep.cache.PutRefreshToken(cache.AccountKey{Authority: s.ep.authority, ClientID: s.ep.clientID, HomeAccountID: id}, tok.RefreshToken)
 	}
 	if id != prevID {
-		_, username, _ := s.acct.get()
+		username := s.acct.get().username
 		if u := idTokenUsername(tok.IDToken); u != "" {
 			username = u
 		}
@@ -164,6 +188,18 @@ func (s *userSession) keep(req oauth2.Request, tok oauth2.Token, prevID string) 
 			Scopes: cache.ScopeKey(req.Scopes), CAE: req.CAE, Subject: id,
 		}, cache.Token{Value: tok.AccessToken, TokenType: tok.TokenType, ExpiresOn: tok.ExpiresOn, RefreshOn: tok.RefreshOn})
 	}
+}
+
+// randomID returns 128 random bits as hex, for subjects no other
+// credential can guess or share.
+func randomID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// crypto/rand does not fail on supported systems (Go 1.24 makes that
+		// a guarantee); a time-based value still keeps subjects apart.
+		return fmt.Sprintf("t%d", time.Now().UnixNano())
+	}
+	return hex.EncodeToString(b[:])
 }
 
 // idTokenUsername reads preferred_username (else upn) from an ID token

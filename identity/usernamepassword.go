@@ -13,6 +13,7 @@ import (
 // uses it when AZURE_USERNAME and AZURE_PASSWORD are set. It is safe for
 // concurrent use.
 type UsernamePasswordCredential struct {
+	redacted // fmt and slog print no field: some hold secrets
 	s        userSession
 	username string
 	password string
@@ -39,7 +40,7 @@ func NewUsernamePasswordCredential(tenantID, clientID, username, password string
 		return nil, err
 	}
 	c := &UsernamePasswordCredential{username: username, password: password}
-	c.s = userSession{ep: ep}
+	c.s = newUserSession(ep, oauth2.Auth{})
 	return c, nil
 }
 

@@ -16,10 +16,11 @@ import (
 // redeemed with VS Code's client id. It is unavailable, with the reason, when
 // any piece is missing. It is safe for concurrent use.
 type VisualStudioCodeCredential struct {
-	ep      *tokenEndpoint
-	cloud   string
-	store   secretstore.Store
-	missing string // why the credential cannot work here; "" when it can
+	redacted // fmt and slog print no field: some hold secrets
+	ep       *tokenEndpoint
+	cloud    string
+	store    secretstore.Store
+	missing  string // why the credential cannot work here; "" when it can
 }
 
 // VisualStudioCodeCredentialOptions configures a VisualStudioCodeCredential.
@@ -72,7 +73,7 @@ func (c *VisualStudioCodeCredential) GetToken(ctx context.Context, opts TokenReq
 	if c.missing != "" {
 		return AccessToken{}, unavailable(vscName, "%s", c.missing)
 	}
-	return c.ep.getToken(ctx, opts, "", c)
+	return c.ep.getToken(ctx, opts, "vscode/"+c.cloud, c)
 }
 
 // grant redeems the extension's refresh token (RFC 6749, Section 6).

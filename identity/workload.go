@@ -20,8 +20,9 @@ import (
 // after Entra ID says the assertion has expired; never once for the life of
 // the process. It is safe for concurrent use.
 type WorkloadIdentityCredential struct {
-	ep   *tokenEndpoint
-	file *tokenFile
+	redacted // fmt and slog print no field: some hold secrets
+	ep       *tokenEndpoint
+	file     *tokenFile
 }
 
 // WorkloadIdentityCredentialOptions configures a WorkloadIdentityCredential.
