@@ -259,3 +259,33 @@ func TestEnvironmentCredential(t *testing.T) {
 		t.Error("an unreadable certificate file must fail construction")
 	}
 }
+
+func TestFileLimits(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, make([]byte, maxCertificateFile+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readCertificateFile(big); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("a certificate file of maxCertificateFile+1 bytes: %v", err)
+	}
+	tok := filepath.Join(dir, "token")
+	if err := os.WriteFile(tok, []byte(strings.Repeat("a", maxTokenFile)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readTokenFile(tok); err != nil {
+		t.Errorf("a token file of maxTokenFile bytes: %v", err)
+	}
+	if err := os.WriteFile(tok, []byte(strings.Repeat("a", maxTokenFile+1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readTokenFile(tok); err == nil {
+		t.Error("a token file of maxTokenFile+1 bytes must be refused")
+	}
+	if err := os.WriteFile(tok, []byte(" \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readTokenFile(tok); err == nil {
+		t.Error("an empty token file must be refused")
+	}
+}

@@ -161,3 +161,12 @@ func TestNormalizeAuthority(t *testing.T) {
 		t.Errorf("the option must win over the environment: got %q", got)
 	}
 }
+
+func TestScopeLengthLimit(t *testing.T) {
+	if err := checkScopes("TestCredential", []string{strings.Repeat("a", maxScopeLen)}); err != nil {
+		t.Errorf("a scope of maxScopeLen bytes: %v", err)
+	}
+	if err := checkScopes("TestCredential", []string{strings.Repeat("a", maxScopeLen+1)}); !errors.Is(err, ErrInvalidScope) {
+		t.Errorf("a scope of maxScopeLen+1 bytes: %v", err)
+	}
+}

@@ -294,3 +294,29 @@ func FuzzArcChallengePath(f *testing.F) {
 		}
 	})
 }
+
+// TestArcChallengePath: the auth-scheme and the realm name are matched
+// without regard to case (RFC 9110, Section 11.1: "case-insensitive"), a
+// quoted realm is unquoted, and anything else is refused.
+func TestArcChallengePath(t *testing.T) {
+	tests := []struct {
+		header string
+		want   string
+		ok     bool
+	}{
+		{"Basic realm=/var/opt/azcmagent/tokens/a.key", "/var/opt/azcmagent/tokens/a.key", true},
+		{"basic REALM=/var/opt/azcmagent/tokens/a.key", "/var/opt/azcmagent/tokens/a.key", true},
+		{`Basic realm="/var/opt/azcmagent/tokens/a.key"`, "/var/opt/azcmagent/tokens/a.key", true},
+		{"Bearer realm=/var/opt/azcmagent/tokens/a.key", "", false},
+		{"Basic", "", false},
+	}
+	for _, tt := range tests {
+		got, err := arcChallengePath([]string{tt.header})
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("arcChallengePath(%q) = %q, %v; want %q, ok=%v", tt.header, got, err, tt.want, tt.ok)
+		}
+	}
+	if _, err := arcChallengePath([]string{"Basic realm=/a.key", "Basic realm=/b.key"}); err == nil {
+		t.Error("two challenges must be refused")
+	}
+}

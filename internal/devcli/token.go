@@ -66,6 +66,7 @@ type Error struct {
 	Err error
 }
 
+// Error names the tool and says what failed, in the tool's own scrubbed words.
 func (e *Error) Error() string { return "devcli: " + e.Tool + ": " + e.Message }
 
 // Unwrap returns Err.

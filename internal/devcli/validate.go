@@ -13,6 +13,7 @@ type ValidationError struct {
 	Value string // the refused value
 }
 
+// Error names the refused field and the characters it may hold.
 func (e *ValidationError) Error() string {
 	v := e.Value
 	if len(v) > maxQuotedInput {

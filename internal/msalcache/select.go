@@ -31,6 +31,7 @@ type MultipleAccountsError struct {
 	Usernames        []string // of the accounts found, sorted, without repeats
 }
 
+// Error lists the usernames found, so the user can choose one.
 func (e *MultipleAccountsError) Error() string {
 	if e.Username == "" && e.Tenant == "" {
 		return "msalcache: multiple accounts were found in the cache (" + listNames(e.Usernames) +

@@ -49,6 +49,7 @@ type TimeoutError struct {
 	Timeout time.Duration // the limit it exceeded
 }
 
+// Error names the tool and the timeout, and says which setting to raise.
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("process: %s did not finish within %v and was killed; raise ProcessTimeout if the tool needs longer", e.Name, e.Timeout)
 }
