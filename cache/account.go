@@ -39,6 +39,9 @@ func (c *Cache) DeleteRefreshToken(k AccountKey) {
 	_, found := c.refresh[k]
 	delete(c.refresh, k)
 	if c.store != nil && len(c.removedAccounts) < c.maxEntries {
+		if c.removedAccounts == nil {
+			c.removedAccounts = make(map[AccountKey]time.Time)
+		}
 		c.removedAccounts[k] = c.now().Round(0)
 		found = true
 	}
@@ -68,6 +71,9 @@ func (c *Cache) Accounts(authority, clientID string) []AccountKey {
 // putRefreshLocked stores r for k, evicting the oldest writes past
 // maxEntries. c.mu must be held.
 func (c *Cache) putRefreshLocked(k AccountKey, r refreshEntry) {
+	if c.refresh == nil {
+		c.refresh = make(map[AccountKey]refreshEntry)
+	}
 	c.refresh[k] = r
 	for len(c.refresh) > c.maxEntries {
 		var oldest AccountKey

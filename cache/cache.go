@@ -53,7 +53,7 @@ type Cache struct {
 	removedAccounts map[AccountKey]time.Time // deletions not yet saved
 
 	loadStarted atomic.Bool
-	loadDone    chan struct{} // closed when the lazy load has finished
+	loadDone    chan struct{} // closed when the lazy load has finished; nil without a Store
 
 	saveMu   sync.Mutex   // serialises saves; readers never take it
 	storeErr atomic.Value // holds errBox: the latest store error
@@ -81,16 +81,14 @@ type refreshEntry struct {
 // New returns an empty cache configured by o.
 func New(o Options) *Cache {
 	c := &Cache{
-		now:             o.Now,
-		maxEntries:      o.MaxEntries,
-		store:           o.Store,
-		onStoreError:    o.OnStoreError,
-		flights:         make(map[Key]*flight),
-		refresh:         make(map[AccountKey]refreshEntry),
-		removedTokens:   make(map[Key]time.Time),
-		removedAccounts: make(map[AccountKey]time.Time),
-		loadDone:        make(chan struct{}),
+		now:          o.Now,
+		maxEntries:   o.MaxEntries,
+		store:        o.Store,
+		onStoreError: o.OnStoreError,
 	}
+	// The maps are made on first write, and the load channel only with a
+	// Store: a credential's private cache costs two allocations until it
+	// holds a token.
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -98,10 +96,11 @@ func New(o Options) *Cache {
 		c.maxEntries = DefaultMaxEntries
 	}
 	c.seed = maphash.MakeSeed()
-	c.entries.Store(newTable(c.seed, nil))
+	c.entries.Store(&table{seed: c.seed}) // empty: get answers nil without looking
 	if c.store == nil {
 		c.loadStarted.Store(true)
-		close(c.loadDone)
+	} else {
+		c.loadDone = make(chan struct{})
 	}
 	return c
 }
@@ -157,6 +156,9 @@ func (c *Cache) Delete(key Key) {
 		c.entries.Store(newTable(c.seed, keep))
 	}
 	if c.store != nil && len(c.removedTokens) < c.maxEntries {
+		if c.removedTokens == nil {
+			c.removedTokens = make(map[Key]time.Time)
+		}
 		c.removedTokens[key] = c.now().Round(0)
 		found = true
 	}

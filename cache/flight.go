@@ -116,6 +116,9 @@ func (c *Cache) join(ctx context.Context, key Key, fetch func(context.Context) (
 	case f == nil:
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		f = &flight{done: make(chan struct{}), cancel: cancel}
+		if c.flights == nil {
+			c.flights = make(map[Key]*flight)
+		}
 		c.flights[key] = f
 		go c.run(fctx, key, f, fetch)
 		if fallback != nil {

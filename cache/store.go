@@ -52,6 +52,9 @@ func (c *Cache) reportStore(err error) {
 // load finishes for the others. A load error is reported (OnStoreError,
 // StoreErr) and the cache starts empty.
 func (c *Cache) ensureLoaded(ctx context.Context) error {
+	if c.store == nil {
+		return nil
+	}
 	select {
 	case <-c.loadDone:
 		return nil
