@@ -18,8 +18,9 @@ type AuthorizationCodeCredential struct {
 	redirectURL string
 	verifier    string
 
-	mu   sync.Mutex // guards code
-	code string     // "" once redeemed: codes are single-use
+	mu        sync.Mutex    // guards code and redeeming
+	code      string        // "" once taken: codes are single-use
+	redeeming chan struct{} // while the code is being redeemed; closed after
 }
 
 // AuthorizationCodeCredentialOptions configures an
@@ -76,14 +77,41 @@ func (c *AuthorizationCodeCredential) GetToken(ctx context.Context, opts TokenRe
 // that a transient failure does not lose the user's sign-in.
 func (c *AuthorizationCodeCredential) grant(ctx context.Context, req oauth2.Request) (oauth2.Token, error) {
 	c.mu.Lock()
-	code := c.code
-	c.code = ""
+	code, wait := c.code, c.redeeming
+	if code != "" {
+		c.code, c.redeeming = "", make(chan struct{})
+	}
 	c.mu.Unlock()
 	if code == "" {
+		// Another request has taken the code (for another scope, keyed
+		// before the account was known): once its redemption is over, the
+		// account's refresh token, if it brought one, answers this one.
+		if wait != nil {
+			select {
+			case <-wait:
+			case <-ctx.Done():
+				return oauth2.Token{}, ctx.Err()
+			}
+		}
+		if id := c.s.subject(); id != c.s.pending {
+			g := userGrant{s: &c.s, id: id, first: noGrant{}}
+			return g.grant(ctx, req)
+		}
 		return oauth2.Token{}, errNoUserToken
 	}
+	defer func() {
+		c.mu.Lock()
+		close(c.redeeming)
+		c.redeeming = nil
+		c.mu.Unlock()
+	}()
 	req.Auth = c.s.auth
 	tok, err := c.s.ep.client.AuthorizationCode(ctx, req, code, c.redirectURL, c.verifier) // RFC 6749, Section 4.1.3
+	if err == nil {
+		// Record the account and its refresh token before a request waiting
+		// on this redemption wakes up (the caller's keep then finds them).
+		c.s.keep(req, tok, c.s.pending)
+	}
 	if err != nil && !codeSpent(err) {
 		c.mu.Lock()
 		if c.code == "" {

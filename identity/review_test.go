@@ -171,3 +171,32 @@ func TestNoPanicOnNilAndPanickingCallbacks(t *testing.T) {
 		t.Fatalf("a panicking callback: err = %v; want an error without the panic value", err)
 	}
 }
+
+// TestAuthorizationCodeConcurrentScopes: two first requests for different
+// scopes share one code: one redeems it, the other waits and uses the
+// refresh token it brought.
+func TestAuthorizationCodeConcurrentScopes(t *testing.T) {
+	s := userServer(t, nil)
+	code := s.AuthCode(testPublic, testRedirect, testUser, []string{testScope}, "")
+	c, _ := NewAuthorizationCodeCredential(testTenant, testPublic, code, testRedirect, &AuthorizationCodeCredentialOptions{ClientOptions: testOptions(s)})
+	s.Fault(identitytest.Fault{Path: "oauth2/v2.0/token", Delay: 200 * time.Millisecond}) // hold the redemption
+	errs := make(chan error, 2)
+	for _, scope := range []string{testScope, "https://graph.microsoft.com/.default"} {
+		go func(scope string) {
+			_, err := c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{scope}})
+			errs <- err
+		}(scope)
+	}
+	for i := 0; i < 2; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	grants := map[string]int{}
+	for _, r := range s.Requests() {
+		grants[r.Form.Get("grant_type")]++
+	}
+	if grants["authorization_code"] != 1 || grants["refresh_token"] != 1 {
+		t.Fatalf("grants %v; want the code once and the refresh token once", grants)
+	}
+}

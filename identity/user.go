@@ -160,6 +160,13 @@ func (g *userGrant) grant(ctx context.Context, req oauth2.Request) (oauth2.Token
 	return tok, nil
 }
 
+// noGrant is the first grant of a credential that has none left.
+type noGrant struct{}
+
+func (noGrant) grant(context.Context, oauth2.Request) (oauth2.Token, error) {
+	return oauth2.Token{}, errNoUserToken
+}
+
 // keep stores the refresh token of a successful user grant under its
 // account, remembers the account, and caches the access token under the
 // account's key too, so the next request, keyed by the account, hits.
@@ -171,10 +178,11 @@ func (s *userSession) keep(req oauth2.Request, tok oauth2.Token, prevID string) 
 	if id == s.pending {
 		return // the service named no account: nothing to remember it by
 	}
-	if tok.RefreshToken != "" {
-		s.ep.cache.PutRefreshToken(cache.AccountKey{Authority: s.ep.authority, ClientID: s.ep.clientID, HomeAccountID: id}, tok.RefreshToken)
+	ak := cache.AccountKey{Authority: s.ep.authority, ClientID: s.ep.clientID, HomeAccountID: id}
+	if old, _ := s.ep.cache.RefreshToken(ak); tok.RefreshToken != "" && tok.RefreshToken != old {
+		s.ep.cache.PutRefreshToken(ak, tok.RefreshToken)
 	}
-	if id != prevID {
+	if id != prevID && id != s.acct.get().id {
 		username := s.acct.get().username
 		if u := idTokenUsername(tok.IDToken); u != "" {
 			username = u
