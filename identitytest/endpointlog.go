@@ -21,11 +21,12 @@ type endpointLog struct {
 	done      chan struct{} // closed by close, to end Delay faults
 	closeOnce sync.Once
 
-	// mu guards log, logGen and faults.
+	faults faultQueue // has its own lock
+
+	// mu guards log and logGen.
 	mu     sync.Mutex
 	log    []Request
 	logGen int // counts reset calls, so a late status lands nowhere
-	faults []*faultRec
 }
 
 func newEndpointLog(now func() time.Time) *endpointLog {
@@ -99,41 +100,13 @@ func (l *endpointLog) reset() {
 	l.mu.Unlock()
 }
 
-func (l *endpointLog) addFault(f Fault) {
-	left := f.Times
-	if left == 0 {
-		left = 1
-	}
-	l.mu.Lock()
-	l.faults = append(l.faults, &faultRec{f: f, left: left})
-	l.mu.Unlock()
-}
+func (l *endpointLog) addFault(f Fault) { l.faults.add(f) }
 
-func (l *endpointLog) clearFaults() {
-	l.mu.Lock()
-	l.faults = nil
-	l.mu.Unlock()
-}
+func (l *endpointLog) clearFaults() { l.faults.clear() }
 
 // takeFault returns the first queued fault whose Path matches path,
 // counting the request against it.
-func (l *endpointLog) takeFault(path string) (Fault, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for i, rec := range l.faults {
-		if !faultMatches(rec.f.Path, path) {
-			continue
-		}
-		if rec.left > 0 {
-			rec.left--
-			if rec.left == 0 {
-				l.faults = append(l.faults[:i:i], l.faults[i+1:]...)
-			}
-		}
-		return rec.f, true
-	}
-	return Fault{}, false
-}
+func (l *endpointLog) takeFault(path string) (Fault, bool) { return l.faults.take(path) }
 
 // faultAnswers is what a fake sends for a fault that sets a Status alone
 // (errorBody: the endpoint's own error shape for that status) and for

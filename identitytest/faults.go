@@ -3,6 +3,7 @@ package identitytest
 import (
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -46,44 +47,59 @@ type faultRec struct {
 	left int
 }
 
-// Fault queues f. Faults apply in the order they were queued: a request
-// takes the first one whose Path matches.
-func (s *Server) Fault(f Fault) {
+// faultQueue holds queued faults; the fake Entra ID and each fake managed
+// identity endpoint have one. It is safe for concurrent use.
+type faultQueue struct {
+	mu     sync.Mutex // guards faults
+	faults []*faultRec
+}
+
+func (q *faultQueue) add(f Fault) {
 	left := f.Times
 	if left == 0 {
 		left = 1
 	}
-	s.mu.Lock()
-	s.faults = append(s.faults, &faultRec{f: f, left: left})
-	s.mu.Unlock()
+	q.mu.Lock()
+	q.faults = append(q.faults, &faultRec{f: f, left: left})
+	q.mu.Unlock()
 }
 
-// ClearFaults removes every queued fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	s.faults = nil
-	s.mu.Unlock()
+func (q *faultQueue) clear() {
+	q.mu.Lock()
+	q.faults = nil
+	q.mu.Unlock()
 }
 
-// takeFault returns the fault that applies to a request for path, counting
+// take returns the first queued fault whose Path matches path, counting
 // the request against it, or false.
-func (s *Server) takeFault(path string) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, rec := range s.faults {
+func (q *faultQueue) take(path string) (Fault, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i, rec := range q.faults {
 		if !faultMatches(rec.f.Path, path) {
 			continue
 		}
 		if rec.left > 0 {
 			rec.left--
 			if rec.left == 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+				q.faults = append(q.faults[:i:i], q.faults[i+1:]...)
 			}
 		}
 		return rec.f, true
 	}
 	return Fault{}, false
 }
+
+// Fault queues f. Faults apply in the order they were queued: a request
+// takes the first one whose Path matches.
+func (s *Server) Fault(f Fault) { s.faults.add(f) }
+
+// ClearFaults removes every queued fault.
+func (s *Server) ClearFaults() { s.faults.clear() }
+
+// takeFault returns the fault that applies to a request for path, counting
+// the request against it, or false.
+func (s *Server) takeFault(path string) (Fault, bool) { return s.faults.take(path) }
 
 func faultMatches(pattern, path string) bool {
 	switch {

@@ -85,7 +85,7 @@ type Server struct {
 	devices   map[string]*deviceRec  // device codes by device_code
 	userCodes map[string]*deviceRec  // the same records by user_code
 	jtis      map[string]time.Time   // client id + "\x00" + jti -> assertion expiry
-	faults    []*faultRec
+	faults    faultQueue             // has its own lock
 	log       []Request
 	logGen    int // counts ResetRequests, so a late status lands nowhere
 	resources []*Resource
