@@ -1,7 +1,10 @@
 package cache
 
 import (
+	"fmt"
 	"hash/maphash"
+	"io"
+	"log/slog"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -221,3 +224,21 @@ func (c *Cache) insertLocked(add map[Key]*state, now time.Time) {
 	}
 	c.entries.Store(newTable(c.seed, keep))
 }
+
+// String prints counts only: a Cache holds tokens, and fmt would otherwise
+// print the refresh tokens in its maps.
+func (c *Cache) String() string {
+	c.mu.Lock()
+	refresh := len(c.refresh)
+	c.mu.Unlock()
+	return fmt.Sprintf("cache.Cache{access tokens: %d, refresh tokens: %d}", c.Len(), refresh)
+}
+
+// GoString is String.
+func (c *Cache) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c *Cache) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// LogValue is String.
+func (c *Cache) LogValue() slog.Value { return slog.StringValue(c.String()) }

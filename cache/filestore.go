@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -153,19 +154,30 @@ func (s *FileStore) replace(data []byte) (err error) {
 func (s *FileStore) lock(ctx context.Context) (func(), error) {
 	name := s.path + ".lock"
 	deadline := time.Now().Add(LockWait)
+	// The lock file names its holder (pid, for a person wondering who holds
+	// it) and a random nonce, so that a release removes only its own lock,
+	// never one another writer took after a stale lock was broken.
+	var nonce [8]byte
+	rand.Read(nonce[:])
+	mine := fmt.Sprintf("%d %x\n", os.Getpid(), nonce)
 	for {
 		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
-			fmt.Fprintf(f, "%d\n", os.Getpid()) // for a person wondering who holds it
-			f.Close()
-			return func() { os.Remove(name) }, nil
+			_, werr := f.WriteString(mine)
+			if cerr := f.Close(); werr == nil {
+				werr = cerr
+			}
+			if werr != nil {
+				os.Remove(name)
+				return nil, fmt.Errorf("cache: lock: %w", werr)
+			}
+			return func() { releaseLock(name, mine) }, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("cache: lock: %w", err)
 		}
-		if fi, err := os.Stat(name); err == nil && time.Since(fi.ModTime()) > StaleLock {
-			os.Remove(name) // left by a writer that died: see FileStore
-			continue
+		if breakStaleLock(name) {
+			continue // left by a writer that died: see FileStore
 		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("%w (%s)", ErrLocked, name)
@@ -178,4 +190,39 @@ func (s *FileStore) lock(ctx context.Context) (func(), error) {
 		case <-t.C:
 		}
 	}
+}
+
+// releaseLock removes the lock file only if it is still the one this
+// writer wrote.
+func releaseLock(name, mine string) {
+	if b, err := readSmall(name); err == nil && string(b) == mine {
+		os.Remove(name)
+	}
+}
+
+// breakStaleLock removes a lock file older than StaleLock, and reports
+// whether it did. It removes the file only if it is still the same one it
+// judged stale (another waiter may have broken it and taken a fresh lock
+// meanwhile); a removal that fails is not retried at once, so a lock that
+// cannot be removed is waited for like any other.
+func breakStaleLock(name string) bool {
+	fi, err := os.Stat(name)
+	if err != nil || time.Since(fi.ModTime()) <= StaleLock {
+		return false
+	}
+	again, err := os.Stat(name)
+	if err != nil || !os.SameFile(fi, again) || !again.ModTime().Equal(fi.ModTime()) {
+		return false
+	}
+	return os.Remove(name) == nil
+}
+
+// readSmall reads a lock file, bounded: it holds a pid and a nonce.
+func readSmall(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, 256))
 }

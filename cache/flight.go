@@ -171,7 +171,7 @@ func (c *Cache) leave(key Key, f *flight) {
 // means a token Token returned is already persisted: a command-line process
 // may exit right after.
 func (c *Cache) run(ctx context.Context, key Key, f *flight, fetch func(context.Context) (Token, error)) {
-	t, err := fetch(ctx)
+	t, err := safeFetch(ctx, fetch)
 	f.cancel()
 	stored := false
 	c.mu.Lock()
@@ -201,4 +201,18 @@ func (c *Cache) run(ctx context.Context, key Key, f *flight, fetch func(context.
 	f.tok, f.err = t, err
 	close(f.done)
 	c.mu.Unlock()
+}
+
+// ErrFetchPanicked is returned to every waiter of a fetch that panicked.
+// The fetch runs on the cache's goroutine, where no caller could recover
+// the panic; the panic value is not kept, since it might hold a secret.
+var ErrFetchPanicked = errors.New("cache: the fetch function panicked")
+
+func safeFetch(ctx context.Context, fetch func(context.Context) (Token, error)) (t Token, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			t, err = Token{}, ErrFetchPanicked
+		}
+	}()
+	return fetch(ctx)
 }

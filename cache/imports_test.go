@@ -11,6 +11,7 @@ func TestImports(t *testing.T) {
 	allowed := map[string]string{
 		"bytes":           "strict JSON decoding from a byte slice",
 		"context":         "Token's fetch and waiters; Store",
+		"crypto/rand":     "the nonce that marks FileStore's lock as this writer's",
 		"crypto/sha256":   "HashSubject",
 		"encoding/base64": "HashSubject's text form",
 		"encoding/json":   "the stored form",

@@ -40,7 +40,7 @@ func (s *Source) appServiceRequest(ctx context.Context, resource string) (*http.
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("X-IDENTITY-HEADER", s.secret)
+	req.Header.Set("X-IDENTITY-HEADER", s.secret.value)
 	req.Header.Set("Metadata", "true")
 	return req, nil
 }
@@ -50,7 +50,7 @@ func (s *Source) appServiceToken(ctx context.Context, resource string) (Token, e
 	resp, sent, err := s.exchange(ctx, func(ctx context.Context) (*http.Request, error) {
 		return s.appServiceRequest(ctx, resource)
 	})
-	r, err := s.finish(ctx, resp, sent, err, appServiceErrorMessage, s.secret)
+	r, err := s.finish(ctx, resp, sent, err, appServiceErrorMessage, s.secret.value)
 	return r.Token, err
 }
 

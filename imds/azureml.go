@@ -55,7 +55,7 @@ func (s *Source) azureMLRequest(ctx context.Context, resource string) (*http.Req
 	}
 	// Set directly, not through Header.Set, so the name goes out in the
 	// lower case PROTOCOL.md gives rather than canonicalised as "Secret".
-	req.Header["secret"] = []string{s.secret}
+	req.Header["secret"] = []string{s.secret.value}
 	return req, nil
 }
 
@@ -64,7 +64,7 @@ func (s *Source) azureMLToken(ctx context.Context, resource string) (Token, erro
 	resp, sent, err := s.exchange(ctx, func(ctx context.Context) (*http.Request, error) {
 		return s.azureMLRequest(ctx, resource)
 	})
-	r, err := s.finish(ctx, resp, sent, err, azureMLErrorMessage, s.secret)
+	r, err := s.finish(ctx, resp, sent, err, azureMLErrorMessage, s.secret.value)
 	return r.Token, err
 }
 

@@ -137,6 +137,6 @@ func (s *Source) setSecret(name, v string) error {
 	if v == "" || len(v) > maxInput || !headerSafe(v) {
 		return s.fail(name + " is not a valid header value")
 	}
-	s.secret = v
+	s.secret = &secret{value: v}
 	return nil
 }

@@ -3,8 +3,10 @@ package imds
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -125,5 +127,19 @@ func TestProbeCancelled(t *testing.T) {
 	err := probeAt(t, closedURL(t)).Probe(ctx)
 	if e := asError(t, err); e.Unavailable || !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v (unavailable %v), want a cancellation", err, e.Unavailable)
+	}
+}
+
+// TestSourcePrintsNoSecret: no fmt verb shows IDENTITY_HEADER, value or
+// pointer.
+func TestSourcePrintsNoSecret(t *testing.T) {
+	env := map[string]string{"IDENTITY_ENDPOINT": "http://127.0.0.1:1/msi/token", "IDENTITY_HEADER": "canary-identity-header"}
+	s, err := New(Config{Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := fmt.Sprintf("%v %+v %#v %s", s, *s, s, s)
+	if strings.Contains(out, "canary-identity-header") {
+		t.Fatalf("printing the source shows its secret: %s", out)
 	}
 }

@@ -69,7 +69,7 @@ func (s *Source) serviceFabricRequest(ctx context.Context, resource string) (*ht
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Secret", s.secret)
+	req.Header.Set("Secret", s.secret.value)
 	req.Header.Set("Accept", "application/json")
 	return req, nil
 }
@@ -82,7 +82,7 @@ func (s *Source) serviceFabricToken(ctx context.Context, resource string) (Token
 	resp, sent, err := s.exchange(ctx, func(ctx context.Context) (*http.Request, error) {
 		return s.serviceFabricRequest(ctx, resource)
 	})
-	r, err := s.finish(ctx, resp, sent, err, serviceFabricErrorMessage, s.secret)
+	r, err := s.finish(ctx, resp, sent, err, serviceFabricErrorMessage, s.secret.value)
 	return r.Token, err
 }
 

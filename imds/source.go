@@ -110,7 +110,7 @@ type Source struct {
 	id              ID
 	endpoint        *url.URL   // the token URL, without the query this package adds
 	query           url.Values // the endpoint's own query parameters, kept (7.4)
-	secret          string     // IDENTITY_HEADER or MSI_SECRET; never in errors
+	secret          *secret    // IDENTITY_HEADER or MSI_SECRET; never in errors; behind a pointer so fmt prints an address
 	defaultClientID string     // Azure ML: DEFAULT_IDENTITY_CLIENT_ID (7.8)
 	client          *http.Client
 	retry           policy
@@ -134,10 +134,11 @@ func New(cfg Config) (*Source, error) {
 		stat = os.Stat
 	}
 	s := &Source{
-		kind:  detect(getenv, stat),
-		id:    cfg.ID,
-		now:   cfg.now,
-		sleep: cfg.sleep,
+		kind:   detect(getenv, stat),
+		id:     cfg.ID,
+		now:    cfg.now,
+		sleep:  cfg.sleep,
+		secret: &secret{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -239,7 +240,7 @@ func (s *Source) String() string {
 		id += " " + s.id.Value
 	}
 	secret := ""
-	if s.secret != "" {
+	if s.secret.value != "" {
 		secret = ", secret [REDACTED]"
 	}
 	return fmt.Sprintf("imds.Source{%s at %s, %s%s}", s.kind, s.Endpoint(), id, secret)
@@ -291,3 +292,8 @@ func checkText(what, v string) error {
 func (s *Source) unsupportedID(why string) error {
 	return s.fail(fmt.Sprintf("a %s identity cannot be used here: %s", s.id.Kind, why))
 }
+
+// secret holds a header secret. Source keeps it behind a pointer: fmt
+// cannot call methods on unexported fields, so a string there would be
+// printed raw by %+v; a pointer prints as an address.
+type secret struct{ value string }

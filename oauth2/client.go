@@ -47,6 +47,9 @@ type Client struct {
 	// GET https://{authority host}/common/discovery/instance?api-version=1.1&authorization_endpoint=...
 	// (spec/PROTOCOL.md 3). It never asks another host, and it is skipped for
 	// the tenant "adfs" and for the hosts MSAL Go trusts without asking.
+	// Because the host vouches for itself, this catches a mistyped or
+	// non-Entra authority, not a hostile one: trust in the authority comes
+	// from configuring it (and from TLS), never from this check.
 	InstanceDiscovery bool
 
 	// now and sleep are the clock; tests in this package replace them.

@@ -202,8 +202,15 @@ func cut(s string, max int) string { return clean(s, max) }
 
 // scrub replaces every secret of the request (of at least minScrub bytes)
 // in s with "[REDACTED]": a server that echoes a secret into its error must
-// not carry it into our error string.
+// not carry it into our error string. A shorter secret found in s (a short
+// password, say) cannot be replaced without showing where it was, so then
+// the whole text is withheld.
 func scrub(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" && len(secret) < minScrub && strings.Contains(s, secret) {
+			return withheld
+		}
+	}
 	for _, secret := range secrets {
 		if len(secret) >= minScrub && strings.Contains(s, secret) {
 			s = strings.ReplaceAll(s, secret, "[REDACTED]")
@@ -211,3 +218,6 @@ func scrub(s string, secrets []string) string {
 	}
 	return s
 }
+
+// withheld stands for server text that repeats a short request secret.
+const withheld = "[server text withheld: it contains a secret of the request]"

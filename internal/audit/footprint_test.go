@@ -35,6 +35,7 @@ var allowedImports = map[string]map[string]string{
 	"cache": {
 		"bytes":           "a reader over stored cache data for the strict JSON decoder",
 		"context":         "fetches and Store calls take the caller's context; refreshes run detached from it",
+		"crypto/rand":     "the nonce that marks FileStore's lock file as one writer's",
 		"crypto/sha256":   "HashSubject: a user assertion is keyed by its hash, never kept",
 		"encoding/base64": "HashSubject's text form (base64url, as MSAL Go keys on-behalf-of tokens)",
 		"encoding/json":   "the versioned stored form of Cache.Save and Load",

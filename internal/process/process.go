@@ -87,7 +87,7 @@ func Run(ctx context.Context, c Command) (Result, error) {
 	cmd.Dir = dir
 	// PWD names the working directory, as os/exec sets it when Env is nil;
 	// os/exec keeps the last of duplicate keys, so c.Env can override.
-	cmd.Env = append(append(os.Environ(), "PWD="+dir), c.Env...)
+	cmd.Env = append(append(childEnviron(), "PWD="+dir), c.Env...)
 	cmd.Stdin = nil // PROTOCOL 8.1: the null device, so a prompt cannot hang
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
@@ -163,4 +163,26 @@ func (w *capped) Write(p []byte) (int, error) {
 	}
 	w.buf = append(w.buf, p...)
 	return len(p), nil
+}
+
+// secretVariables are variables that hold another credential's secret.
+// The tools need none of them (they have their own sign-in), so they are
+// not passed on: a tool, or anything it starts, never sees them.
+var secretVariables = map[string]bool{
+	"AZURE_CLIENT_SECRET": true, "AZURE_CLIENT_CERTIFICATE_PASSWORD": true, "AZURE_PASSWORD": true,
+	"IDENTITY_HEADER": true, "MSI_SECRET": true, "SYSTEM_ACCESSTOKEN": true,
+	"ACTIONS_ID_TOKEN_REQUEST_TOKEN": true,
+}
+
+// childEnviron is the process environment without secretVariables.
+func childEnviron() []string {
+	env := os.Environ()
+	out := env[:0:0]
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !secretVariables[strings.ToUpper(name)] {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
