@@ -131,7 +131,13 @@ func expiry(expiresOn, expiresIn json.RawMessage, sent time.Time) (time.Time, er
 		return time.Time{}, err
 	}
 	if present {
-		return expiresOnTime(text)
+		t, err := expiresOnTime(text)
+		// A local endpoint's token for millennia would never be refreshed:
+		// expires_on is held to the bound expires_in has.
+		if err == nil && t.Sub(sent) > maxLifetime*time.Second {
+			return time.Time{}, fmt.Errorf("expires_on %s is out of range: more than ten years away", quote(text))
+		}
+		return t, err
 	}
 	text, present, err = numberText("expires_in", expiresIn)
 	if err != nil {

@@ -29,7 +29,8 @@ func TestParseToken(t *testing.T) {
 		{"refresh_in zero dropped", `{` + tok + `,"expires_in":60,"refresh_in":0}`, epoch.Add(time.Minute), time.Time{}, "Bearer", ""},
 		{"expires_on null uses expires_in", `{` + tok + `,"expires_on":null,"expires_in":60}`, epoch.Add(time.Minute), time.Time{}, "Bearer", ""},
 		{"expires_in at the limit", fmt.Sprintf(`{%s,"expires_in":%d}`, tok, maxLifetime), epoch.Add(maxLifetime * time.Second), time.Time{}, "Bearer", ""},
-		{"expires_on at the limit", fmt.Sprintf(`{%s,"expires_on":%d}`, tok, int64(maxUnixSeconds)), time.Unix(maxUnixSeconds, 0).UTC(), time.Time{}, "Bearer", ""},
+		{"expires_on at the limit", fmt.Sprintf(`{%s,"expires_on":%d}`, tok, epoch.Unix()+maxLifetime), epoch.Add(maxLifetime * time.Second).UTC(), time.Time{}, "Bearer", ""},
+		{"expires_on past ten years", fmt.Sprintf(`{%s,"expires_on":%d}`, tok, epoch.Unix()+maxLifetime+1), time.Time{}, time.Time{}, "", "out of range"},
 
 		{"not JSON", "<html>", time.Time{}, time.Time{}, "", "not a JSON object"},
 		{"empty", "", time.Time{}, time.Time{}, "", "not a JSON object"},
