@@ -22,14 +22,17 @@ import (
 // Save merges rather than overwrites: under an exclusive lock file it reads
 // the file, applies the data's deletions and entries to it (per key, the
 // later write wins; expired access tokens are dropped), writes the result to
-// a temporary file in the same directory with mode 0600, syncs it and renames
-// it over the file. Neither of two processes saving at once loses the other's
+// a temporary file in the same directory with mode 0600 (on Windows, where
+// modes mean nothing, the file takes its directory's access control), syncs
+// it and renames it over the file. Neither of two processes saving at once loses the other's
 // entries. The lock file is path + ".lock", created exclusively (O_EXCL); a
 // Save waits up to LockWait for it (ErrLocked after that), and removes one
 // older than StaleLock as left behind by a process that died while saving.
 // A save holds the lock for milliseconds, so removing a live lock takes a
 // writer stalled for over StaleLock; even then the rename keeps the file
-// whole and the cost is at most one merge lost.
+// whole and the cost is at most one merge lost. The lock file holds a
+// random nonce: a writer removes only its own lock, and a stale lock is
+// removed only if it is still the file judged stale.
 //
 // A corrupt file (ErrCorrupt, ErrTooLarge) is reported by Load and replaced
 // by the next Save. A file of another version (ErrVersion), written by a
