@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -39,4 +40,41 @@ func TestParseCertificatesFixtures(t *testing.T) {
 	if _, _, err := ParseCertificates([]byte("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"), nil); err == nil {
 		t.Fatal("an empty certificate parsed")
 	}
+}
+
+// FuzzParseCertificates: ParseCertificates on any bytes and password never
+// panics, returns zero values with an error, and on success returns a
+// certificate whose public key matches the RSA key it returns, first.
+// (internal/certs has the deeper FuzzParse, over PKCS#12 too with its
+// iteration bound lowered so that each input is fast; here a whole PKCS#12
+// seed would spend its time in PBKDF2, so the PKCS#12 seed is cut short.)
+func FuzzParseCertificates(f *testing.F) {
+	pem, err := os.ReadFile("testdata/rsa2048-cert-pkcs8key.pem")
+	if err != nil {
+		f.Fatal(err)
+	}
+	p12, err := os.ReadFile("testdata/p12-openssl3-default.p12")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(pem, []byte(nil))
+	f.Add(pem[:len(pem)/2], []byte(""))
+	f.Add(p12[:64], []byte("acceptance-pass"))
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"), []byte(nil))
+	f.Fuzz(func(t *testing.T, data, password []byte) {
+		certs, key, err := ParseCertificates(data, password)
+		if err != nil {
+			if certs != nil || key != nil {
+				t.Fatalf("error %v with non-zero results", err)
+			}
+			return
+		}
+		rk, ok := key.(*rsa.PrivateKey)
+		if !ok || len(certs) == 0 {
+			t.Fatalf("success without an RSA key and a certificate: %T, %d", key, len(certs))
+		}
+		if pub, ok := certs[0].PublicKey.(*rsa.PublicKey); !ok || !pub.Equal(&rk.PublicKey) {
+			t.Fatal("the first certificate does not hold the key's public key")
+		}
+	})
 }
