@@ -3,6 +3,7 @@ package identitytest
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sort"
 )
@@ -104,7 +105,8 @@ func strictJSON(b []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	// Nothing may follow the value: dec.More would miss a stray ']' or '}'.
+	if _, err := dec.Token(); err != io.EOF {
 		return errNotObject
 	}
 	return nil

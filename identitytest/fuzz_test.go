@@ -223,3 +223,16 @@ func FuzzResourceChallenge(f *testing.F) {
 		s.ResetRequests()
 	})
 }
+
+func TestStrictJSONRefusesTrailingData(t *testing.T) {
+	for _, in := range []string{`{}]`, `{"access_token":null}}`, `{} {}`, `{}x`} {
+		var v map[string]any
+		if err := strictJSON([]byte(in), &v); err == nil {
+			t.Errorf("strictJSON(%q) accepted trailing data", in)
+		}
+	}
+	var v map[string]any
+	if err := strictJSON([]byte(" {\"a\":1} \n"), &v); err != nil {
+		t.Errorf("white space after the value must be fine: %v", err)
+	}
+}
