@@ -127,8 +127,10 @@ func (l *endpointLog) apply(w *statusWriter, r *http.Request, f Fault, a faultAn
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+			drop(w.ResponseWriter) // as Server.applyFault: never an empty 200
 			return true
 		case <-l.done:
+			drop(w.ResponseWriter)
 			return true
 		}
 	}

@@ -121,8 +121,13 @@ func (s *Server) applyFault(w *statusWriter, r *http.Request, f Fault) bool {
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+			// The client has gone. Close rather than return: returning
+			// would send an empty 200, which a client still there would
+			// take for a broken token response.
+			drop(w.ResponseWriter)
 			return true
 		case <-s.done:
+			drop(w.ResponseWriter)
 			return true
 		}
 	}
