@@ -109,27 +109,39 @@ func (l *endpointLog) clearFaults() { l.faults.clear() }
 func (l *endpointLog) takeFault(path string) (Fault, bool) { return l.faults.take(path) }
 
 // faultAnswers is what a fake sends for a fault that sets a Status alone
-// (errorBody: the endpoint's own error shape for that status) and for
+// (the endpoint's own error shape for that status: errorBody, written as
+// JSON, or writeError when the endpoint writes its errors itself) and for
 // Malformed and Oversize: tokenHead is the JSON of the endpoint's token
 // answer up to the opening quote of its last member, a string, which a
 // Malformed body leaves unfinished and an Oversize one pads with "A"s.
 type faultAnswers struct {
-	errorBody func(status int) any
-	tokenHead string
+	errorBody  func(status int) any
+	writeError func(w *statusWriter, r *http.Request, status int)
+	tokenHead  string
 }
 
-// apply carries out f as Server.applyFault does. It reports whether the
-// request is finished; false means serve it normally.
+// apply carries out f for a managed identity or OIDC fake.
 func (l *endpointLog) apply(w *statusWriter, r *http.Request, f Fault, a faultAnswers) bool {
+	return applyFault(w, r, f, l.done, a)
+}
+
+// applyFault carries out f for any fake: it waits f.Delay (ending early,
+// with a dropped connection, when the client goes or done closes), then
+// drops the connection, answers as the fault says, or reports false so that
+// the request is served normally.
+func applyFault(w *statusWriter, r *http.Request, f Fault, done <-chan struct{}, a faultAnswers) bool {
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		defer t.Stop()
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			drop(w.ResponseWriter) // as Server.applyFault: never an empty 200
+			// The client has gone. Close rather than return: returning
+			// would send an empty 200, which a client still there would
+			// take for a broken token response.
+			drop(w.ResponseWriter)
 			return true
-		case <-l.done:
+		case <-done:
 			drop(w.ResponseWriter)
 			return true
 		}
@@ -156,6 +168,9 @@ func (l *endpointLog) apply(w *statusWriter, r *http.Request, f Fault, a faultAn
 		body = a.tokenHead + "eyJ0eXAiOiJKV1Qi"
 	case f.Body != "":
 		body = f.Body
+	case a.writeError != nil:
+		a.writeError(w, r, status)
+		return true
 	default:
 		writeJSON(w, status, a.errorBody(status))
 		return true

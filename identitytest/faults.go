@@ -115,58 +115,17 @@ func faultMatches(pattern, path string) bool {
 // applyFault carries out f. It reports whether the request is finished
 // (answered, dropped or abandoned); false means serve it normally.
 func (s *Server) applyFault(w *statusWriter, r *http.Request, f Fault) bool {
-	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			// The client has gone. Close rather than return: returning
-			// would send an empty 200, which a client still there would
-			// take for a broken token response.
-			drop(w.ResponseWriter)
-			return true
-		case <-s.done:
-			drop(w.ResponseWriter)
-			return true
-		}
-	}
-	if f.Drop {
-		drop(w.ResponseWriter)
-		return true
-	}
-	if f.Status == 0 && f.Body == "" && !f.Malformed && !f.Oversize {
-		return false
-	}
-	status := f.Status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	if f.RetryAfter != "" {
-		w.Header().Set("Retry-After", f.RetryAfter)
-	}
-	var body string
-	switch {
-	case f.Oversize:
-		const head = `{"token_type":"Bearer","expires_in":3600,"access_token":"`
-		body = head + strings.Repeat("A", OversizeBody-len(head)-2) + `"}`
-	case f.Malformed:
-		body = `{"token_type":"Bearer","expires_in":3600,"access_token":"eyJ0eXAiOiJKV1Qi`
-	case f.Body != "":
-		body = f.Body
-	default:
-		e := errorf(status, "invalid_request", codeMalformedRequest, "Invalid request. Request is malformed or invalid.")
-		if status == http.StatusTooManyRequests || status >= 500 {
-			// AADSTS90033: "A transient error has occurred. Please try again."
-			e = errorf(status, "temporarily_unavailable", 90033, "A transient error has occurred. Please try again.")
-		}
-		s.writeError(w, r, e, false)
-		return true
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
-	return true
+	return applyFault(w, r, f, s.done, faultAnswers{
+		tokenHead: `{"token_type":"Bearer","expires_in":3600,"access_token":"`,
+		writeError: func(w *statusWriter, r *http.Request, status int) {
+			e := errorf(status, "invalid_request", codeMalformedRequest, "Invalid request. Request is malformed or invalid.")
+			if status == http.StatusTooManyRequests || status >= 500 {
+				// AADSTS90033: "A transient error has occurred. Please try again."
+				e = errorf(status, "temporarily_unavailable", 90033, "A transient error has occurred. Please try again.")
+			}
+			s.writeError(w, r, e, false)
+		},
+	})
 }
 
 // drop closes the client's connection without writing a response.
