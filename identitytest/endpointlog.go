@@ -83,14 +83,7 @@ func (l *endpointLog) begin(w http.ResponseWriter, r *http.Request, form url.Val
 func (l *endpointLog) requests() []Request {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]Request, len(l.log))
-	for i, r := range l.log {
-		r.Query = copyValues(r.Query)
-		r.Form = copyValues(r.Form)
-		r.Header = r.Header.Clone()
-		out[i] = r
-	}
-	return out
+	return copyRequests(l.log)
 }
 
 func (l *endpointLog) reset() {

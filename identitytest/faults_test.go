@@ -215,3 +215,22 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Errorf("%d requests logged, want at least %d", got, n*3/5+n/5)
 	}
 }
+
+// TestRequestsIsACopy: changing what Requests returns changes nothing in
+// the log.
+func TestRequestsIsACopy(t *testing.T) {
+	s := New(nil)
+	defer s.Close()
+	resp, err := s.Client().PostForm(s.TokenURL("t"), map[string][]string{"grant_type": {"client_credentials"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	first := s.Requests()
+	first[0].Form.Set("grant_type", "changed")
+	first[0].Header.Set("X-Changed", "1")
+	again := s.Requests()
+	if again[0].Form.Get("grant_type") != "client_credentials" || again[0].Header.Get("X-Changed") != "" {
+		t.Fatal("Requests returned the log itself, not a copy")
+	}
+}

@@ -75,14 +75,7 @@ func (r Request) String() string {
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Request, len(s.log))
-	for i, r := range s.log {
-		r.Query = copyValues(r.Query)
-		r.Form = copyValues(r.Form)
-		r.Header = r.Header.Clone()
-		out[i] = r
-	}
-	return out
+	return copyRequests(s.log)
 }
 
 // ResetRequests empties the request log.
@@ -124,6 +117,19 @@ func copyValues(v url.Values) url.Values {
 	out := make(url.Values, len(v))
 	for k, vs := range v {
 		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// copyRequests returns a deep copy of a request log, so that a caller can
+// neither see later changes nor change the log.
+func copyRequests(log []Request) []Request {
+	out := make([]Request, len(log))
+	for i, r := range log {
+		r.Query = copyValues(r.Query)
+		r.Form = copyValues(r.Form)
+		r.Header = r.Header.Clone()
+		out[i] = r
 	}
 	return out
 }
