@@ -5,7 +5,7 @@ import (
 	"hash/maphash"
 	"io"
 	"log/slog"
-	"sort"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +38,7 @@ type Options struct {
 // safe for concurrent use.
 type Cache struct {
 	now          func() time.Time
+	clockSet     bool // Options.Now was given: micros reads now
 	maxEntries   int
 	store        Store
 	onStoreError func(error)
@@ -50,7 +51,8 @@ type Cache struct {
 	// mu guards the writing of entries and of every entry.state, and
 	// flights, refresh, removedTokens and removedAccounts.
 	mu              sync.Mutex
-	flights         map[Key]*flight
+	flight          *flight         // a running flight, kept outside flights so that a private cache needs no map
+	flights         map[Key]*flight // the other running flights
 	refresh         map[AccountKey]refreshEntry
 	removedTokens   map[Key]time.Time        // deletions not yet saved
 	removedAccounts map[AccountKey]time.Time // deletions not yet saved
@@ -63,17 +65,45 @@ type Cache struct {
 }
 
 // entry holds the current state of one key. Its state pointer is nil when
-// the token was dropped.
+// the token was dropped. An entry taken out of the table has its state set to
+// nil first, and no state is stored in it after: writers store only into
+// entries they have just looked up in the current table, under mu. A Ref
+// relies on this to miss once its entry has gone.
 type entry struct {
 	key   Key
 	state atomic.Pointer[state]
 }
 
-// state is one immutable snapshot of a cached token.
+// state is one immutable snapshot of a cached token. Make it with newState.
 type state struct {
 	tok     Token
 	written time.Time // when it was stored; the newer write wins a merge
 	retryAt time.Time // after a failed proactive refresh: no new one before this
+
+	// The times above on the clock the hit path reads (see micros).
+	refreshMicros, expiresMicros, retryMicros int64
+}
+
+// newState returns the state of tok as written at written, with no refresh
+// before retryAt (zero: none).
+func newState(tok Token, written, retryAt time.Time) *state {
+	return &state{
+		tok: tok, written: written, retryAt: retryAt,
+		refreshMicros: unixMicros(tok.RefreshOn),
+		expiresMicros: unixMicros(tok.ExpiresOn),
+		retryMicros:   unixMicros(retryAt),
+	}
+}
+
+// fresh reports whether s is before its refresh time at now (micros): what a
+// hit is. Put keeps RefreshOn <= ExpiresOn, so this also means unexpired.
+func (s *state) fresh(now int64) bool { return now < s.refreshMicros }
+
+// servable reports whether the lock-free path may answer with s at now: it
+// is fresh, or a refresh has just failed (or is running) and s has not
+// expired.
+func (s *state) servable(now int64) bool {
+	return now < s.refreshMicros || (now < s.retryMicros && now < s.expiresMicros)
 }
 
 type refreshEntry struct {
@@ -94,12 +124,14 @@ func New(o Options) *Cache {
 	// holds a token.
 	if c.now == nil {
 		c.now = time.Now
+	} else {
+		c.clockSet = true
 	}
 	if c.maxEntries <= 0 {
 		c.maxEntries = DefaultMaxEntries
 	}
 	c.seed = maphash.MakeSeed()
-	c.entries.Store(&table{seed: c.seed}) // empty: get answers nil without looking
+	c.entries.Store(emptyTable)
 	if c.store == nil {
 		c.loadStarted.Store(true)
 	} else {
@@ -118,8 +150,7 @@ func (c *Cache) Get(key Key) (Token, bool) {
 		return Token{}, false
 	}
 	s := e.state.Load()
-	// Put keeps RefreshOn <= ExpiresOn, so one comparison covers both.
-	if s == nil || !c.now().Before(s.tok.RefreshOn) {
+	if s == nil || !s.fresh(c.micros()) {
 		return Token{}, false
 	}
 	return s.tok, true
@@ -154,6 +185,8 @@ func (c *Cache) Delete(key Key) {
 		for _, e := range t.all() {
 			if e.key != key {
 				keep = append(keep, e)
+			} else {
+				e.state.Store(nil) // see entry: a Ref to it misses from now on
 			}
 		}
 		c.entries.Store(newTable(c.seed, keep))
@@ -190,36 +223,42 @@ func (c *Cache) putLocked(key Key, t Token, now time.Time) (Token, bool) {
 		return t, false
 	}
 	t = withRefreshOn(t, now)
-	s := &state{tok: t, written: now.Round(0)}
+	s := newState(t, now.Round(0), time.Time{})
 	if e := c.entries.Load().get(&key); e != nil {
 		e.state.Store(s)
 		return t, true
 	}
-	c.insertLocked(map[Key]*state{key: s}, now)
+	e := &entry{key: key}
+	e.state.Store(s)
+	c.insertLocked([]*entry{e}, now)
 	return t, true
 }
 
-// insertLocked adds new keys with one copy of the table, dropping expired
-// entries and then, past maxEntries, those that expire soonest. c.mu must be
-// held and no key of add may be in the table.
-func (c *Cache) insertLocked(add map[Key]*state, now time.Time) {
+// insertLocked adds new entries, each holding a state, with one copy of the
+// table, dropping expired entries and then, past maxEntries, those that
+// expire soonest. c.mu must be held and no key of add may be in the table.
+func (c *Cache) insertLocked(add []*entry, now time.Time) {
 	old := c.entries.Load()
-	keep := make([]*entry, 0, old.n+len(add))
-	for _, e := range old.all() {
-		if s := e.state.Load(); s != nil && now.Before(s.tok.ExpiresOn) {
-			keep = append(keep, e)
+	var buf [16]*entry // a private cache's few entries are gathered without allocating
+	keep := buf[:0]
+	for _, sl := range old.slots {
+		if e := sl.e; e != nil {
+			if s := e.state.Load(); s != nil && now.Before(s.tok.ExpiresOn) {
+				keep = append(keep, e)
+			} else {
+				e.state.Store(nil) // see entry: it leaves the table
+			}
 		}
 	}
-	for k, s := range add {
-		e := &entry{key: k}
-		e.state.Store(s)
-		keep = append(keep, e)
-	}
-	if over := len(keep) - c.maxEntries; over > 0 {
+	keep = append(keep, add...)
+	if len(keep) > c.maxEntries {
 		// Evict the entries that expire soonest.
-		sort.Slice(keep, func(i, j int) bool {
-			return keep[i].state.Load().tok.ExpiresOn.After(keep[j].state.Load().tok.ExpiresOn)
+		slices.SortFunc(keep, func(a, b *entry) int {
+			return b.state.Load().tok.ExpiresOn.Compare(a.state.Load().tok.ExpiresOn)
 		})
+		for _, e := range keep[c.maxEntries:] {
+			e.state.Store(nil)
+		}
 		keep = keep[:c.maxEntries]
 	}
 	c.entries.Store(newTable(c.seed, keep))

@@ -60,7 +60,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func (c *Cache) waiters(key Key) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if f := c.flights[key]; f != nil {
+	if f := c.flightLocked(key); f != nil {
 		return f.waiters
 	}
 	return 0
@@ -298,7 +298,11 @@ func TestDistinctKeysFetchOnceEach(t *testing.T) {
 	waitFor(t, "every key's flight", func() bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		return len(c.flights) == keys
+		n := len(c.flights)
+		if c.flight != nil {
+			n++
+		}
+		return n == keys
 	})
 	close(release)
 	wg.Wait()

@@ -33,9 +33,11 @@
 //
 // # Concurrency
 //
-// A Cache is safe for concurrent use. Get and the hit path of Token take no
-// lock and allocate nothing: the entries live in a copy-on-write table behind
-// an atomic pointer, and each entry's token behind another. Writers take one
+// A Cache is safe for concurrent use. Get, Ref.Get and the hit path of Token
+// take no lock and allocate nothing: the entries live in a copy-on-write
+// table behind an atomic pointer, and each entry's token behind another.
+// They read the wall clock, never the monotonic one, so that a token does not
+// outlive its expiry on a machine that slept. Writers take one
 // mutex, which is never held while a fetch runs or a Store is used. A
 // FileStore is safe for concurrent use, also by several processes.
 package cache

@@ -12,6 +12,7 @@ var ErrNoFetch = errors.New("cache: Token called without a fetch function")
 // that key. Its fields other than done are guarded by Cache.mu until done is
 // closed, and read-only after.
 type flight struct {
+	key     Key
 	done    chan struct{}      // closed when tok and err are set
 	cancel  context.CancelFunc // cancels the fetch's context
 	waiters int                // callers waiting; at zero the fetch is cancelled
@@ -49,11 +50,8 @@ func (c *Cache) Token(ctx context.Context, key Key, bypass bool, fetch func(cont
 	}
 	if !bypass {
 		if e := c.entries.Load().get(&key); e != nil {
-			if s := e.state.Load(); s != nil {
-				now := c.now()
-				if now.Before(s.tok.RefreshOn) || (now.Before(s.retryAt) && now.Before(s.tok.ExpiresOn)) {
-					return s.tok, nil
-				}
+			if s := e.state.Load(); s != nil && s.servable(c.micros()) {
+				return s.tok, nil
 			}
 		}
 	}
@@ -100,7 +98,7 @@ func (c *Cache) join(ctx context.Context, key Key, fetch func(context.Context) (
 			fallback = s
 		}
 	}
-	f := c.flights[key]
+	f := c.flightLocked(key)
 	switch {
 	case f != nil && fallback != nil:
 		// Another caller is refreshing; serve the cached token at once.
@@ -115,16 +113,13 @@ func (c *Cache) join(ctx context.Context, key Key, fetch func(context.Context) (
 		return Token{}, ctx.Err()
 	case f == nil:
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		f = &flight{done: make(chan struct{}), cancel: cancel}
-		if c.flights == nil {
-			c.flights = make(map[Key]*flight)
-		}
-		c.flights[key] = f
+		f = &flight{key: key, done: make(chan struct{}), cancel: cancel}
+		c.addFlightLocked(f)
 		go c.run(fctx, key, f, fetch)
 		if fallback != nil {
 			// While this caller refreshes, the lock-free path serves the
 			// cached token to everyone else (run replaces this state).
-			e.state.Store(&state{tok: fallback.tok, written: fallback.written, retryAt: fallback.tok.ExpiresOn})
+			e.state.Store(newState(fallback.tok, fallback.written, fallback.tok.ExpiresOn))
 		}
 	}
 	f.waiters++
@@ -142,7 +137,7 @@ func (c *Cache) join(ctx context.Context, key Key, fetch func(context.Context) (
 		}
 		return f.tok, f.err
 	case <-ctx.Done():
-		c.leave(key, f)
+		c.leave(f)
 		if fallback != nil && c.now().Before(fallback.tok.ExpiresOn) {
 			return fallback.tok, nil
 		}
@@ -153,14 +148,12 @@ func (c *Cache) join(ctx context.Context, key Key, fetch func(context.Context) (
 // leave records that one waiter of f has gone. When none is left the fetch is
 // cancelled and the flight forgotten, so that the next caller starts afresh
 // rather than joining a cancelled fetch.
-func (c *Cache) leave(key Key, f *flight) {
+func (c *Cache) leave(f *flight) {
 	c.mu.Lock()
 	f.waiters--
 	if f.waiters == 0 {
 		f.cancel()
-		if c.flights[key] == f {
-			delete(c.flights, key)
-		}
+		c.dropFlightLocked(f)
 	}
 	c.mu.Unlock()
 }
@@ -184,7 +177,7 @@ func (c *Cache) run(ctx context.Context, key Key, f *flight, fetch func(context.
 			// DESIGN.md "Refresh": after a failed proactive refresh the
 			// next attempt waits 30 s. (A fetched token that had already
 			// expired counts as a failure.)
-			e.state.Store(&state{tok: s.tok, written: s.written, retryAt: now.Add(RefreshRetryDelay)})
+			e.state.Store(newState(s.tok, s.written, now.Add(RefreshRetryDelay)))
 		}
 	}
 	c.mu.Unlock()
@@ -195,9 +188,7 @@ func (c *Cache) run(ctx context.Context, key Key, f *flight, fetch func(context.
 		t = Token{}
 	}
 	c.mu.Lock()
-	if c.flights[key] == f {
-		delete(c.flights, key)
-	}
+	c.dropFlightLocked(f)
 	f.tok, f.err = t, err
 	close(f.done)
 	c.mu.Unlock()
@@ -215,4 +206,35 @@ func safeFetch(ctx context.Context, fetch func(context.Context) (Token, error)) 
 		}
 	}()
 	return fetch(ctx)
+}
+
+// flightLocked returns key's running flight, or nil. c.mu must be held.
+func (c *Cache) flightLocked(key Key) *flight {
+	if c.flight != nil && c.flight.key == key {
+		return c.flight
+	}
+	return c.flights[key]
+}
+
+// addFlightLocked records f as its key's running flight; the key has none.
+// c.mu must be held.
+func (c *Cache) addFlightLocked(f *flight) {
+	if c.flight == nil {
+		c.flight = f
+		return
+	}
+	if c.flights == nil {
+		c.flights = make(map[Key]*flight)
+	}
+	c.flights[f.key] = f
+}
+
+// dropFlightLocked forgets f if it is still its key's running flight. c.mu
+// must be held.
+func (c *Cache) dropFlightLocked(f *flight) {
+	if c.flight == f {
+		c.flight = nil
+	} else if c.flights[f.key] == f {
+		delete(c.flights, f.key)
+	}
 }

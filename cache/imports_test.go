@@ -23,10 +23,12 @@ func TestImports(t *testing.T) {
 		"log/slog":        "Token.LogValue",
 		"os":              "FileStore",
 		"path/filepath":   "FileStore's temporary file beside the file",
-		"sort":            "ScopeKey, eviction, stable output",
+		"slices":          "eviction's sort, which keeps a small table's entries on the stack",
+		"sort":            "ScopeKey, stable output",
 		"strings":         "ScopeKey, error text",
 		"sync":            "the writers' mutex",
 		"sync/atomic":     "the lock-free hit path",
+		"syscall":         "the hit path's clock: Gettimeofday, one vDSO read (clock_linux_amd64.go)",
 		"time":            "expiry and refresh times",
 	}
 	pkg, err := build.ImportDir(".", 0)

@@ -114,24 +114,32 @@ func (c *Cache) absorb(d document) {
 	defer c.mu.Unlock()
 	now := c.now()
 	tab := c.entries.Load()
-	add := make(map[Key]*state)
+	add := make(map[Key]*entry)
 	for _, t := range d.AccessTokens {
 		if !now.Before(t.ExpiresOn) {
 			continue // expired entries are not loaded
 		}
 		k := t.key()
 		tok := withRefreshOn(Token{Value: t.Secret, TokenType: t.TokenType, ExpiresOn: t.ExpiresOn, RefreshOn: t.RefreshOn}, t.Written)
-		s := &state{tok: tok, written: t.Written}
+		s := newState(tok, t.Written, time.Time{})
 		if e := tab.get(&k); e != nil {
 			if old := e.state.Load(); old == nil || old.written.Before(t.Written) {
 				e.state.Store(s)
 			}
-		} else if old, ok := add[k]; !ok || old.written.Before(t.Written) {
-			add[k] = s
+		} else if e, ok := add[k]; !ok {
+			e = &entry{key: k}
+			e.state.Store(s)
+			add[k] = e
+		} else if e.state.Load().written.Before(t.Written) {
+			e.state.Store(s)
 		}
 	}
 	if len(add) > 0 {
-		c.insertLocked(add, now)
+		entries := make([]*entry, 0, len(add))
+		for _, e := range add {
+			entries = append(entries, e)
+		}
+		c.insertLocked(entries, now)
 	}
 	for _, r := range d.RefreshTokens {
 		k := r.key()

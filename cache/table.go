@@ -22,13 +22,31 @@ type slot struct {
 	e    *entry // nil: empty
 }
 
+// emptyTable is every new cache's table: get answers nil without hashing,
+// so its seed does not matter. Like every table it is never written.
+var emptyTable = &table{}
+
+// smallTable is a table of the smallest size and its slots, allocated as one.
+type smallTable struct {
+	t     table
+	slots [8]slot
+}
+
 // newTable returns a table of entries, which must have distinct keys.
 func newTable(seed maphash.Seed, entries []*entry) *table {
 	size := 8
 	for size*3 < len(entries)*4+4 {
 		size *= 2
 	}
-	t := &table{seed: seed, slots: make([]slot, size), n: len(entries)}
+	var t *table
+	if size == len(smallTable{}.slots) {
+		st := new(smallTable)
+		st.t.slots = st.slots[:]
+		t = &st.t
+	} else {
+		t = &table{slots: make([]slot, size)}
+	}
+	t.seed, t.n = seed, len(entries)
 	mask := uint64(size - 1)
 	for _, e := range entries {
 		h := t.hash(&e.key)
