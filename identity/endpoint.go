@@ -20,6 +20,7 @@ type tokenEndpoint struct {
 	client    *oauth2.Client
 	cache     *cache.Cache
 	log       *slog.Logger
+	recent    recent // the hit path's shortcut to the latest request's token
 }
 
 func newTokenEndpoint(name, tenant, clientID string, o *ClientOptions) (*tokenEndpoint, error) {
@@ -36,10 +37,8 @@ func newTokenEndpoint(name, tenant, clientID string, o *ClientOptions) (*tokenEn
 	if err != nil {
 		return nil, err
 	}
-	client, err := oauth2.New(authority, o.httpClient())
-	if err != nil {
-		return nil, inputError(name, ErrInvalidAuthority, "%v", err)
-	}
+	// authority is normalized already, which is all oauth2.New would add.
+	client := &oauth2.Client{HTTP: o.httpClient(), Authority: authority}
 	client.Logger = o.Logger
 	client.InstanceDiscovery = o.EnableInstanceDiscovery && !o.DisableInstanceDiscovery
 	client.Retry = oauth2.Retry{MaxRetries: o.Retry.MaxRetries, Delay: o.Retry.RetryDelay, MaxDelay: o.Retry.MaxRetryDelay}
@@ -83,20 +82,55 @@ type granter interface {
 	grant(ctx context.Context, req oauth2.Request) (oauth2.Token, error)
 }
 
-// getToken is GetToken for every token-endpoint credential: validate and
-// key the request, answer from the cache when it can (no allocation), else
-// run the grant once per key however many callers wait, and cache the result.
+// getToken is GetToken for every token-endpoint credential: cached, else
+// the grant run once per key however many callers wait, its token cached.
 func (e *tokenEndpoint) getToken(ctx context.Context, opts TokenRequestOptions, subject string, g granter) (AccessToken, error) {
-	var key cache.Key
-	if err := e.key(&key, &opts, subject); err != nil {
-		return AccessToken{}, err
-	}
-	if opts.Claims == "" { // DESIGN.md: claims never come from the cache
-		if t, ok := e.cache.Get(key); ok {
+	if q := e.recent.match(&opts, subject); q != nil {
+		if t, ok := q.ref.Get(); ok {
 			return fromCache(t), nil
 		}
 	}
-	return e.fetch(ctx, key, opts, g)
+	return e.getTokenSlow(ctx, opts, subject, g)
+}
+
+// getTokenSlow is getToken past its first shortcut, kept apart so that the
+// shortcut's stack frame stays small.
+func (e *tokenEndpoint) getTokenSlow(ctx context.Context, opts TokenRequestOptions, subject string, g granter) (AccessToken, error) {
+	var key cache.Key
+	if t, done, err := e.cached(&key, &opts, subject); done {
+		return t, err
+	}
+	return e.fetchAndRemember(ctx, key, opts, subject, g)
+}
+
+// cached is the slow hit path of getToken, for a request that is not a
+// repeat of the latest one or whose Ref missed: it validates and keys the
+// request (into key) and looks it up in the cache. It allocates nothing on a
+// hit unless the request becomes the one recent remembers. done reports that
+// the answer is t, err: a hit, or a request in error.
+func (e *tokenEndpoint) cached(key *cache.Key, opts *TokenRequestOptions, subject string) (t AccessToken, done bool, err error) {
+	if err := e.key(key, opts, subject); err != nil {
+		return AccessToken{}, true, err
+	}
+	if opts.Claims == "" { // DESIGN.md: claims never come from the cache
+		if tok, ok := e.cache.Get(*key); ok {
+			if e.recent.stale(opts, subject) {
+				e.recent.remember(e.cache, *key, opts, subject)
+			}
+			return fromCache(tok), true, nil
+		}
+	}
+	return AccessToken{}, false, nil
+}
+
+// fetchAndRemember is fetch, after which the request is the one recent
+// answers next.
+func (e *tokenEndpoint) fetchAndRemember(ctx context.Context, key cache.Key, opts TokenRequestOptions, subject string, g granter) (AccessToken, error) {
+	t, err := e.fetch(ctx, key, opts, g)
+	if err == nil {
+		e.recent.remember(e.cache, key, &opts, subject)
+	}
+	return t, err
 }
 
 // fetch runs g for key through the cache: one flight per key, a refresh

@@ -52,6 +52,7 @@ type ManagedIdentityCredential struct {
 	id       string // the cache key's client field: kind and value of the user-assigned id, "" for system-assigned
 	cache    *cache.Cache
 	log      *slog.Logger
+	recent   recent // the hit path's shortcut to the latest request's token
 
 	// probe: inside DefaultAzureCredential, the first request is preceded by
 	// one quick probe so a machine without IMDS fails fast; probed records
@@ -103,6 +104,11 @@ func NewManagedIdentityCredential(o *ManagedIdentityCredentialOptions) (*Managed
 // or a resource). TenantID is ignored: a managed identity lives in its
 // host's tenant.
 func (c *ManagedIdentityCredential) GetToken(ctx context.Context, opts TokenRequestOptions) (AccessToken, error) {
+	if q := c.recent.match(&opts, ""); q != nil {
+		if t, ok := q.ref.Get(); ok {
+			return fromCache(t), nil
+		}
+	}
 	if err := checkScopes(miName, opts.Scopes); err != nil {
 		return AccessToken{}, err
 	}
@@ -113,6 +119,9 @@ func (c *ManagedIdentityCredential) GetToken(ctx context.Context, opts TokenRequ
 	bypass := opts.Claims != ""
 	if !bypass {
 		if t, ok := c.cache.Get(key); ok {
+			if c.recent.stale(&opts, "") {
+				c.recent.remember(c.cache, key, &opts, "")
+			}
 			return fromCache(t), nil
 		}
 	}
@@ -123,6 +132,7 @@ func (c *ManagedIdentityCredential) GetToken(ctx context.Context, opts TokenRequ
 	if err != nil {
 		return AccessToken{}, err
 	}
+	c.recent.remember(c.cache, key, &opts, "")
 	return fromCache(t), nil
 }
 

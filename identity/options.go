@@ -5,12 +5,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/azid-go/azid/cache"
+	"github.com/azid-go/azid/oauth2"
 )
 
 // Authority hosts of the public clouds (PROTOCOL.md 1.1).
@@ -127,20 +127,17 @@ func (o *ClientOptions) authority(cred string) (string, error) {
 	return normalizeAuthority(cred, a)
 }
 
+// normalizeAuthority accepts a host alone ("login.microsoftonline.us") as
+// https, then checks and normalizes the URL as package oauth2 does, so that
+// the result can go into an oauth2.Client without being parsed again.
 func normalizeAuthority(cred, a string) (string, error) {
 	a = strings.TrimSpace(a)
 	if !strings.Contains(a, "://") {
 		a = "https://" + a
 	}
-	u, err := url.Parse(a)
+	a, err := oauth2.NormalizeAuthority(a)
 	if err != nil {
-		return "", inputError(cred, ErrInvalidAuthority, "not a URL")
+		return "", inputError(cred, ErrInvalidAuthority, "%v", err)
 	}
-	if u.Scheme != "https" {
-		return "", inputError(cred, ErrInvalidAuthority, "%q is not https; authorities must be TLS protected", u.Scheme+"://"+u.Host)
-	}
-	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", inputError(cred, ErrInvalidAuthority, "want https://host/ with no user, query or fragment")
-	}
-	return "https://" + u.Host + strings.TrimRight(u.Path, "/") + "/", nil
+	return a, nil
 }

@@ -96,16 +96,16 @@ func (s *userSession) subject() string {
 // cache hit path allocates nothing and takes no lock.
 func (s *userSession) getToken(ctx context.Context, opts TokenRequestOptions, first granter) (AccessToken, error) {
 	subject := s.subject()
-	var key cache.Key
-	if err := s.ep.key(&key, &opts, subject); err != nil {
-		return AccessToken{}, err
-	}
-	if opts.Claims == "" {
-		if t, ok := s.ep.cache.Get(key); ok {
+	if q := s.ep.recent.match(&opts, subject); q != nil {
+		if t, ok := q.ref.Get(); ok {
 			return fromCache(t), nil
 		}
 	}
-	return s.ep.fetch(ctx, key, opts, &userGrant{s: s, id: subject, first: first})
+	var key cache.Key
+	if t, done, err := s.ep.cached(&key, &opts, subject); done {
+		return t, err
+	}
+	return s.ep.fetchAndRemember(ctx, key, opts, subject, &userGrant{s: s, id: subject, first: first})
 }
 
 // userGrant is one miss of a user credential: the account's refresh token

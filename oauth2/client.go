@@ -90,17 +90,19 @@ func New(authority string, httpClient *http.Client) (*Client, error) {
 	if httpClient == nil {
 		return nil, invalid("no HTTP client")
 	}
-	a, err := normalizeAuthority(authority)
+	a, err := NormalizeAuthority(authority)
 	if err != nil {
 		return nil, err
 	}
 	return &Client{HTTP: httpClient, Authority: a}, nil
 }
 
-// normalizeAuthority checks an authority URL and returns it with exactly one
-// trailing slash. Its errors quote no part of the URL but the scheme, as a
-// mistyped authority could hold anything.
-func normalizeAuthority(authority string) (string, error) {
+// NormalizeAuthority checks an authority URL as New does and returns it with
+// exactly one trailing slash: the form New stores, which a caller that has
+// already called NormalizeAuthority may put in Client.Authority itself. Its
+// errors quote no part of the URL but the scheme, as a mistyped authority
+// could hold anything.
+func NormalizeAuthority(authority string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(authority))
 	if err != nil {
 		return "", invalid("authority is not a URL")
@@ -119,7 +121,22 @@ func normalizeAuthority(authority string) (string, error) {
 		return "", invalid("authority must not have a fragment")
 	}
 	path := strings.TrimRight(u.EscapedPath(), "/")
+	if isAuthority(authority, u.Host, path) {
+		return authority, nil // already in this form: no copy
+	}
 	return "https://" + u.Host + path + "/", nil
+}
+
+// isAuthority reports whether s is "https://" + host + path + "/".
+func isAuthority(s, host, path string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if ok {
+		rest, ok = strings.CutPrefix(rest, host)
+	}
+	if ok {
+		rest, ok = strings.CutPrefix(rest, path)
+	}
+	return ok && rest == "/"
 }
 
 // authorityPrefix is the Authority with exactly one trailing slash, however

@@ -45,14 +45,41 @@ func Do(client *http.Client, req *http.Request) (*Response, error) {
 		return nil, fmt.Errorf("%s %s: %w", req.Method, Where(req.URL), cause(err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	body, err := readBody(resp.Body, resp.ContentLength)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: reading response: %w", req.Method, Where(req.URL), cause(err))
 	}
-	if len(body) > MaxBody {
-		return nil, fmt.Errorf("%s %s: %w", req.Method, Where(req.URL), ErrBodyTooLarge)
-	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// readBody reads r to its end, at most MaxBody bytes: one more is
+// ErrBodyTooLarge. size is the Content-Length, or -1: when it is known and
+// within MaxBody the buffer is made that size plus the one byte that sees
+// the end, so the body is read in one allocation; size is a hint only, and a
+// body longer than it grows the buffer as an unknown size would, up to
+// MaxBody.
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	n := 512
+	if size >= 0 && size < MaxBody {
+		n = int(size) + 1
+	}
+	b := make([]byte, 0, n)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+		m, err := r.Read(b[len(b):min(cap(b), MaxBody+1)])
+		b = b[:len(b)+m]
+		if len(b) > MaxBody {
+			return nil, ErrBodyTooLarge
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // Where is the host and path of u, the form every error in azid uses to name

@@ -3,6 +3,7 @@ package send
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -112,5 +113,53 @@ func TestSleep(t *testing.T) {
 	}
 	if err := Sleep(context.Background(), time.Millisecond); err != nil {
 		t.Errorf("Sleep(1ms) = %v", err)
+	}
+}
+
+// chunkReader hands out its data a few bytes per Read, then err (io.EOF if
+// nil), as a network body does.
+type chunkReader struct {
+	data  []byte
+	chunk int
+	err   error
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), r.chunk)], r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// TestReadBody checks that a Content-Length is a hint only: right, too
+// small, too large or absent, the body read is the body sent, and the bound
+// holds whatever the hint says.
+func TestReadBody(t *testing.T) {
+	body := []byte(strings.Repeat("0123456789", 300))
+	n := int64(len(body))
+	for _, size := range []int64{-1, 0, 1, n - 1, n, n + 1, 10 * n, MaxBody, MaxBody + 5} {
+		got, err := readBody(&chunkReader{data: body, chunk: 700}, size)
+		if err != nil || string(got) != string(body) {
+			t.Errorf("Content-Length %d: got %d bytes, %v; want the %d sent", size, len(got), err, n)
+		}
+	}
+	for _, size := range []int64{-1, MaxBody, 10} {
+		big := make([]byte, MaxBody+1)
+		if _, err := readBody(&chunkReader{data: big, chunk: 64 << 10}, size); !errors.Is(err, ErrBodyTooLarge) {
+			t.Errorf("Content-Length %d, body MaxBody+1: err = %v, want ErrBodyTooLarge", size, err)
+		}
+	}
+	broken := errors.New("connection reset")
+	if _, err := readBody(&chunkReader{data: body, chunk: 100, err: broken}, n); !errors.Is(err, broken) {
+		t.Errorf("a failing body: err = %v, want its error", err)
+	}
+	// A known size costs one allocation.
+	if a := testing.AllocsPerRun(100, func() { _, _ = readBody(&chunkReader{data: body, chunk: 700}, n) }); a > 2 {
+		t.Errorf("readBody with a Content-Length allocates %v times, want the buffer (and the reader) only", a)
 	}
 }
