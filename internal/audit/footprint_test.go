@@ -478,6 +478,7 @@ func goCommand(t *testing.T) string {
 const (
 	tokenProgram   = "./internal/audit/testdata/tokenprog"
 	httpGetProgram = "./internal/audit/testdata/httpget"
+	slogProgram    = "./internal/audit/testdata/sloghttpget"
 )
 
 // footprintGoal is issue 7's goal for the token program: at most 0.35 MB
@@ -512,6 +513,7 @@ func TestFootprint(t *testing.T) {
 	}
 	token := size(tokenProgram, "token")
 	get := size(httpGetProgram, "httpget")
+	withSlog := size(slogProgram, "sloghttpget")
 	diff := token - get
 	verdict := "within"
 	if diff > footprintGoal {
@@ -520,6 +522,13 @@ func TestFootprint(t *testing.T) {
 	t.Logf("http.Get only:                  %s", megabytes(get))
 	t.Logf("ClientSecretCredential token:   %s", megabytes(token))
 	t.Logf("difference:                     %s (%s the goal of %s)", megabytes(diff), verdict, megabytes(footprintGoal))
+	t.Logf("  of which a *slog.Logger call: %s (sloghttpget: the floor of DESIGN.md's Logger type)", megabytes(withSlog-get))
+	if withSlog <= get || token <= withSlog {
+		// The token program logs through a *slog.Logger and does more than
+		// sloghttpget; were it not larger, one of the programs would not be
+		// measuring what it says.
+		t.Errorf("sizes out of order: http.Get %d, with a slog call %d, token %d bytes", get, withSlog, token)
+	}
 }
 
 // megabytes prints n bytes in MB of 10^6 bytes, as issue 7 gives its
