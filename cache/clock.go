@@ -20,9 +20,26 @@ func (c *Cache) micros() int64 {
 
 // setMicros is micros with Options.Now, kept out of micros so that micros
 // is small enough to be inlined into the hit path.
-func (c *Cache) setMicros() int64 { return c.now().UnixMicro() }
+func (c *Cache) setMicros() int64 { return unixMicros(c.now()) }
 
-// unixMicros is t in the cache's clock units. It rounds down, so that
-// "now < unixMicros(t)" implies now.Before(t): the hit path, which compares
-// these, never serves a token the slow path, which compares times, would not.
-func unixMicros(t time.Time) int64 { return t.UnixMicro() }
+// The times whose microseconds since 1970 an int64 holds: about 292,000
+// years either way. Outside them Time.UnixMicro wraps around.
+var (
+	minMicros = time.UnixMicro(-1 << 63)
+	maxMicros = time.UnixMicro(1<<63 - 1)
+)
+
+// unixMicros is t in the cache's clock units. It rounds down, and saturates
+// outside the range an int64 holds instead of wrapping, so that "now <
+// unixMicros(t)" implies now.Before(t) for every t: the hit path, which
+// compares these, never serves a token the slow path, which compares times,
+// would not.
+func unixMicros(t time.Time) int64 {
+	switch {
+	case t.Before(minMicros):
+		return -1 << 63
+	case t.After(maxMicros):
+		return 1<<63 - 1
+	}
+	return t.UnixMicro()
+}

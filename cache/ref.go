@@ -6,10 +6,13 @@ package cache
 // latest request (identity does), which makes its hit path a pointer load
 // and a clock read.
 //
-// A Ref follows its key's token as it is refreshed or replaced. When the
-// key leaves the cache (Delete, eviction, expiry) the Ref answers a miss from
-// then on, even if the key comes back: the caller then asks Cache.Get, and
-// takes a new Ref when it wants one. The zero Ref always misses. A Ref is a
+// A Ref follows its key's token as it is refreshed or replaced, and never
+// answers a hit Cache.Get would not. Once the key's entry leaves the cache
+// (Delete, eviction, or an expired token dropped when the table is copied)
+// the Ref misses from then on, even if the key comes back in a new entry:
+// the caller then asks Cache.Get, and takes a new Ref when it wants one. (An
+// expired token can also be dropped from an entry that stays; the Ref then
+// sees the key's next token in it.) The zero Ref always misses. A Ref is a
 // small value, safe to copy and to use concurrently.
 type Ref struct {
 	c *Cache

@@ -108,6 +108,42 @@ func TestHitClockAgreesWithTime(t *testing.T) {
 	}
 }
 
+// TestHitClockFarTimes: times beyond the ±292,000 years an int64 of
+// microseconds holds saturate instead of wrapping, so a RefreshOn in the far
+// past never makes an expired token look fresh, and one in the far future
+// is capped by ExpiresOn as before.
+func TestHitClockFarTimes(t *testing.T) {
+	clk := newClock()
+	c := New(Options{Now: clk.Now})
+	tok := tokenFor(clk.Now(), "v", time.Hour)
+	tok.RefreshOn = time.Date(-300000, 1, 1, 0, 0, 0, 0, time.UTC)
+	c.Put(testKey, tok)
+	if _, ok := c.Get(testKey); ok {
+		t.Fatal("a RefreshOn in the year -300000 is a hit; want a refresh due at once")
+	}
+	clk.Advance(2 * time.Hour)
+	if _, ok := c.Ref(testKey).Get(); ok {
+		t.Fatal("Ref.Get served a token past its expiry")
+	}
+	if _, err := c.Token(context.Background(), testKey, false, fetchNever); err == nil {
+		t.Fatal("Token served a token past its expiry")
+	}
+	for _, tt := range []struct {
+		t    time.Time
+		want int64
+	}{
+		{time.Date(-300000, 1, 1, 0, 0, 0, 0, time.UTC), -1 << 63},
+		{time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC), 1<<63 - 1},
+		{time.Time{}, time.Time{}.UnixMicro()},
+		{time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC).UnixMicro()},
+		{time.Unix(-1, 999_999_999), -1},
+	} {
+		if got := unixMicros(tt.t); got != tt.want {
+			t.Errorf("unixMicros(%v) = %d, want %d", tt.t, got, tt.want)
+		}
+	}
+}
+
 // TestWallMicros checks the system clock the hit path reads against
 // time.Now: both read the wall clock, so wallMicros falls between two
 // time.Now reads around it, give or take a second for a clock being stepped.
