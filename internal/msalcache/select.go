@@ -53,27 +53,29 @@ func (e *MultipleAccountsError) Error() string {
 // cloud.
 func (c *Cache) Select(authorityHost, username, tenant string) (Account, error) {
 	aliases := cloudAliases(authorityHost)
-	// Step 1 and 2: accounts in this cloud with a family refresh token, one
-	// per home_account_id (MSAL keeps an account entry per tenant the user
-	// visited; they share the home account and its refresh tokens).
-	var usable []Account
-	seen := map[string]bool{}
+	// Step 1 and 2: accounts in this cloud with a family refresh token. MSAL
+	// keeps an account entry per tenant the user visited; they share the
+	// home account and its refresh tokens, so each home account counts once,
+	// in usable and in matched. Step 4, the filters, looks at every entry:
+	// the home account matches when any of its entries does.
+	var usable, matched []Account
+	seen, seenMatch := map[string]bool{}, map[string]bool{}
 	for _, a := range c.accounts {
-		if seen[a.HomeAccountID] || !inCloud(a.Environment, aliases) || !c.hasFamilyToken(a.HomeAccountID, aliases) {
+		if !inCloud(a.Environment, aliases) || !c.hasFamilyToken(a.HomeAccountID, aliases) {
 			continue
 		}
-		seen[a.HomeAccountID] = true
-		usable = append(usable, a)
+		if !seen[a.HomeAccountID] {
+			seen[a.HomeAccountID] = true
+			usable = append(usable, a)
+		}
+		if (username == "" || a.Username == username) && (tenant == "" || strings.EqualFold(a.tenant(), tenant)) &&
+			!seenMatch[a.HomeAccountID] {
+			seenMatch[a.HomeAccountID] = true
+			matched = append(matched, a)
+		}
 	}
 	if len(usable) == 0 {
 		return Account{}, ErrNoAccounts
-	}
-	// Step 4: the filters.
-	var matched []Account
-	for _, a := range usable {
-		if (username == "" || a.Username == username) && (tenant == "" || strings.EqualFold(a.tenant(), tenant)) {
-			matched = append(matched, a)
-		}
 	}
 	switch len(matched) {
 	case 1:

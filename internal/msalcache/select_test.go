@@ -20,6 +20,15 @@ func TestSelect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One home account, two entries whose usernames differ (the first
+	// written without one): the account is found by either.
+	twoNames, err := Parse([]byte(`{"Account":{
+		"a":{"home_account_id":"u2.t2","environment":"login.microsoftonline.com","realm":"t2"},
+		"b":{"home_account_id":"u2.t2","environment":"login.microsoftonline.com","realm":"guest","username":"grace@fabrikam.com"}},
+		"RefreshToken":{"r":{"secret":"placeholder-rt-grace","home_account_id":"u2.t2","environment":"login.microsoftonline.com","client_id":"` + DeveloperClientID + `","family_id":"1"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	empty, err := Parse([]byte(`{}`))
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +54,7 @@ func TestSelect(t *testing.T) {
 			wantIn:      `multiple accounts were found in the cache ("alice@contoso.com", "alice@fabrikam.com", "bob@contoso.com", "erin@fabrikam.com"); set a username and tenant ID to choose one`},
 		{name: "by username", cache: all, username: "bob@contoso.com", wantUser: "bob@contoso.com", wantHome: "bbbb.tenant-contoso"},
 		{name: "by username: two entries of one home account", cache: all, username: "alice@contoso.com", wantUser: "alice@contoso.com", wantHome: "aaaa.tenant-contoso"},
+		{name: "by username: the second entry of a home account", cache: twoNames, username: "grace@fabrikam.com", wantUser: "grace@fabrikam.com", wantHome: "u2.t2"},
 		{name: "by username: through an alias", cache: all, host: "sts.windows.net", username: "erin@fabrikam.com", wantUser: "erin@fabrikam.com", wantHome: "gggg.tenant-fabrikam"},
 		{name: "by username: case-sensitive", cache: all, username: "BOB@contoso.com", wantErr: ErrNoMatch,
 			wantIn: `no account in the cache matches username "BOB@contoso.com" (accounts found: "alice@contoso.com", "alice@fabrikam.com", "bob@contoso.com", "erin@fabrikam.com")`},
