@@ -25,6 +25,7 @@ func BenchmarkGetTokenCached(b *testing.B) {
 	}
 	b.Run("serial", func(b *testing.B) {
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		for i := 0; i < b.N; i++ {
 			if _, err := c.GetToken(ctx, opts); err != nil {
 				b.Fatal(err)
