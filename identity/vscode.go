@@ -19,6 +19,7 @@ type VisualStudioCodeCredential struct {
 	redacted // fmt and slog print no field: some hold secrets
 	ep       *tokenEndpoint
 	cloud    string
+	subject  string // the cache key's subject: "vscode/<cloud>", made once
 	store    secretstore.Store
 	missing  string // why the credential cannot work here; "" when it can
 }
@@ -48,6 +49,7 @@ func NewVisualStudioCodeCredential(o *VisualStudioCodeCredentialOptions) (*Visua
 		settings = vscode.DefaultSettings
 	}
 	c.cloud = settings.Cloud
+	c.subject = "vscode/" + settings.Cloud
 	copts := o.ClientOptions
 	if copts.AuthorityHost == "" {
 		host, err := vscode.AuthorityHost(settings.Cloud)
@@ -73,7 +75,7 @@ func (c *VisualStudioCodeCredential) GetToken(ctx context.Context, opts TokenReq
 	if c.missing != "" {
 		return AccessToken{}, unavailable(vscName, "%s", c.missing)
 	}
-	return c.ep.getToken(ctx, opts, "vscode/"+c.cloud, c)
+	return c.ep.getToken(ctx, opts, c.subject, c)
 }
 
 // grant redeems the extension's refresh token (RFC 6749, Section 6).
