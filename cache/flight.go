@@ -115,7 +115,7 @@ func (c *Cache) join(ctx context.Context, key Key, fetch func(context.Context) (
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		f = &flight{key: key, done: make(chan struct{}), cancel: cancel}
 		c.addFlightLocked(f)
-		go c.run(fctx, key, f, fetch)
+		go c.run(fctx, f, fetch)
 		if fallback != nil {
 			// While this caller refreshes, the lock-free path serves the
 			// cached token to everyone else (run replaces this state).
@@ -163,7 +163,8 @@ func (c *Cache) leave(f *flight) {
 // RefreshRetryDelay, saves, and then releases the waiters. Saving first
 // means a token Token returned is already persisted: a command-line process
 // may exit right after.
-func (c *Cache) run(ctx context.Context, key Key, f *flight, fetch func(context.Context) (Token, error)) {
+func (c *Cache) run(ctx context.Context, f *flight, fetch func(context.Context) (Token, error)) {
+	key := f.key
 	t, err := safeFetch(ctx, fetch)
 	f.cancel()
 	stored := false
