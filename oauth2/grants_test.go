@@ -151,6 +151,21 @@ func TestUserGrantsInvalid(t *testing.T) {
 	}
 }
 
+// TestNormalizeAuthorityKeepsNormalInput: an authority already in normal
+// form comes back as it is, without building a copy; any other is rebuilt.
+func TestNormalizeAuthorityKeepsNormalInput(t *testing.T) {
+	const normal = "https://login.microsoftonline.com/adfs/"
+	got, err := NormalizeAuthority(normal)
+	if err != nil || got != normal {
+		t.Fatalf("NormalizeAuthority(%q) = %q, %v", normal, got, err)
+	}
+	kept := testing.AllocsPerRun(100, func() { _, _ = NormalizeAuthority(normal) })
+	rebuilt := testing.AllocsPerRun(100, func() { _, _ = NormalizeAuthority("https://login.microsoftonline.com/adfs") })
+	if kept >= rebuilt {
+		t.Errorf("a normal authority costs %v allocations, a rebuilt one %v: want one fewer (no copy)", kept, rebuilt)
+	}
+}
+
 func TestNew(t *testing.T) {
 	hc := newFakeEndpoint(t).srv.Client()
 	tests := []struct {
