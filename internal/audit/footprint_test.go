@@ -297,6 +297,10 @@ var allowedImports = map[string]map[string]string{
 		"strconv":  "Retry-After seconds",
 		"time":     "delays",
 	},
+	"internal/secretstore/fixtures": {
+		"os":      "the environment that says whether a Secret Service test may skip",
+		"testing": "test support only: it skips or fails the caller's test",
+	},
 	"internal/vscode": {
 		"bytes":         "removing comments and trailing commas from settings.json",
 		"context":       "deadlines of secret store lookups",

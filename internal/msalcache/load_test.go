@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/azid-go/azid/internal/secretstore"
+	"github.com/azid-go/azid/internal/secretstore/fixtures"
 )
 
 func TestDefaultPath(t *testing.T) {
@@ -165,20 +166,7 @@ func TestLoadLimits(t *testing.T) {
 // TestLoadFromSecretService reads the MSAL fixture that .ci/secretservice.sh
 // stores in a real gnome-keyring, through Load, Parse and Select.
 func TestLoadFromSecretService(t *testing.T) {
-	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
-	why := ""
-	switch {
-	case addr == "":
-		why = "DBUS_SESSION_BUS_ADDRESS is unset: run eval \"$(bash .ci/secretservice.sh)\" first"
-	case os.Getenv("AZID_SECRET_SERVICE_FIXTURES") != "1":
-		why = "AZID_SECRET_SERVICE_FIXTURES is unset: this bus is not one .ci/secretservice.sh started"
-	}
-	if why != "" {
-		if os.Getenv("AZID_REQUIRE_SECRET_SERVICE") == "1" {
-			t.Fatalf("AZID_REQUIRE_SECRET_SERVICE=1 but %s", why)
-		}
-		t.Skip(why)
-	}
+	addr := fixtures.FixtureBus(t)
 	signal := filepath.Join(t.TempDir(), DefaultName)
 	if err := os.WriteFile(signal, nil, 0o600); err != nil {
 		t.Fatal(err)

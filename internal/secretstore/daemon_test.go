@@ -5,11 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/azid-go/azid/internal/secretstore/fixtures"
 )
 
 // These tests talk to a real dbus-daemon and gnome-keyring-daemon, as
@@ -22,29 +23,11 @@ import (
 // Secret Service answers on that bus; with AZID_REQUIRE_SECRET_SERVICE=1 (as
 // CI sets it) they fail instead.
 
-// daemonBus returns the session bus address, or skips (fails when required).
-func daemonBus(t *testing.T) string {
-	t.Helper()
-	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
-	if addr == "" {
-		unavailable(t, "DBUS_SESSION_BUS_ADDRESS is unset: run eval \"$(bash .ci/secretservice.sh)\" first")
-	}
-	return addr
-}
-
-func unavailable(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("AZID_REQUIRE_SECRET_SERVICE") == "1" {
-		t.Fatalf("AZID_REQUIRE_SECRET_SERVICE=1 but %s", why)
-	}
-	t.Skip(why)
-}
-
 // TestSecretServiceDaemon stores a secret with secret-tool (libsecret's own
 // client) under fresh attributes, reads it back through SecretService, and
 // clears it.
 func TestSecretServiceDaemon(t *testing.T) {
-	addr := daemonBus(t)
+	addr := fixtures.Bus(t)
 	s := &SecretService{Address: addr}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -53,14 +36,14 @@ func TestSecretServiceDaemon(t *testing.T) {
 	probe := Item{Attributes: map[string]string{"azid-probe": "none"}}
 	if _, err := s.Lookup(ctx, probe); !errors.Is(err, ErrNotFound) {
 		if errors.Is(err, errNoService) {
-			unavailable(t, "no Secret Service on the session bus: "+err.Error())
+			fixtures.Unavailable(t, "no Secret Service on the session bus: "+err.Error())
 		}
 		t.Fatalf("Lookup of an absent item = %v; want ErrNotFound", err)
 	}
 
 	tool, err := exec.LookPath("secret-tool")
 	if err != nil {
-		unavailable(t, "secret-tool (Debian package libsecret-tools) is not installed")
+		fixtures.Unavailable(t, "secret-tool (Debian package libsecret-tools) is not installed")
 	}
 	nonce := make([]byte, 8)
 	rand.Read(nonce)
@@ -92,10 +75,7 @@ func TestSecretServiceDaemon(t *testing.T) {
 // TestSecretServiceDaemonFixtures reads the two fixtures that
 // .ci/secretservice.sh stores, named as MSAL and VS Code name them.
 func TestSecretServiceDaemonFixtures(t *testing.T) {
-	addr := daemonBus(t)
-	if os.Getenv("AZID_SECRET_SERVICE_FIXTURES") != "1" {
-		unavailable(t, "AZID_SECRET_SERVICE_FIXTURES is unset: this bus is not one .ci/secretservice.sh started")
-	}
+	addr := fixtures.FixtureBus(t)
 	s := &SecretService{Address: addr}
 	got, err := s.Lookup(context.Background(), msalItem)
 	if err != nil || !strings.Contains(string(got), `"secret":"fixture-msal-refresh-token"`) {

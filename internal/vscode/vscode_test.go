@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/azid-go/azid/internal/secretstore"
+	"github.com/azid-go/azid/internal/secretstore/fixtures"
 )
 
 func TestSettingsPath(t *testing.T) {
@@ -214,20 +215,7 @@ func TestTokenItem(t *testing.T) {
 // TestRefreshTokenFromSecretService reads the VS Code fixture that
 // .ci/secretservice.sh stores in a real gnome-keyring.
 func TestRefreshTokenFromSecretService(t *testing.T) {
-	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
-	why := ""
-	switch {
-	case addr == "":
-		why = "DBUS_SESSION_BUS_ADDRESS is unset: run eval \"$(bash .ci/secretservice.sh)\" first"
-	case os.Getenv("AZID_SECRET_SERVICE_FIXTURES") != "1":
-		why = "AZID_SECRET_SERVICE_FIXTURES is unset: this bus is not one .ci/secretservice.sh started"
-	}
-	if why != "" {
-		if os.Getenv("AZID_REQUIRE_SECRET_SERVICE") == "1" {
-			t.Fatalf("AZID_REQUIRE_SECRET_SERVICE=1 but %s", why)
-		}
-		t.Skip(why)
-	}
+	addr := fixtures.FixtureBus(t)
 	store := &secretstore.SecretService{Address: addr}
 	got, err := RefreshToken(context.Background(), store, "AzureCloud")
 	if err != nil || got != "fixture-vscode-refresh-token" {
