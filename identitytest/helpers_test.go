@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
-	"io"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -64,20 +63,7 @@ func post(t testing.TB, s *Server, path string, form url.Values) reply {
 // do sends req with the server's client and decodes a JSON answer.
 func do(t testing.TB, s *Server, req *http.Request) reply {
 	t.Helper()
-	resp, err := s.Client().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := reply{status: resp.StatusCode, header: resp.Header, raw: string(b)}
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-		_ = json.Unmarshal(b, &r.body)
-	}
-	return r
+	return doWith(t, s.Client(), req)
 }
 
 // tokenClaims verifies an access token with the server key and returns its
