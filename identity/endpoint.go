@@ -84,10 +84,11 @@ type granter interface {
 
 // getToken is GetToken for every token-endpoint credential: cached, else
 // the grant run once per key however many callers wait, its token cached.
-func (e *tokenEndpoint) getToken(ctx context.Context, opts TokenRequestOptions, subject string, g granter) (AccessToken, error) {
+func (e *tokenEndpoint) getToken(ctx context.Context, opts TokenRequestOptions, subject string, g granter) (at AccessToken, err error) {
 	if q := e.recent.match(&opts, subject); q != nil {
 		if t, ok := q.ref.Get(); ok {
-			return fromCache(t), nil
+			at.fill(&t)
+			return at, nil
 		}
 	}
 	return e.getTokenSlow(ctx, opts, subject, g)

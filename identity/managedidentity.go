@@ -103,10 +103,11 @@ func NewManagedIdentityCredential(o *ManagedIdentityCredentialOptions) (*Managed
 // GetToken returns a token for the one scope in opts.Scopes ("<resource>/.default"
 // or a resource). TenantID is ignored: a managed identity lives in its
 // host's tenant.
-func (c *ManagedIdentityCredential) GetToken(ctx context.Context, opts TokenRequestOptions) (AccessToken, error) {
+func (c *ManagedIdentityCredential) GetToken(ctx context.Context, opts TokenRequestOptions) (at AccessToken, err error) {
 	if q := c.recent.match(&opts, ""); q != nil {
 		if t, ok := q.ref.Get(); ok {
-			return fromCache(t), nil
+			at.fill(&t)
+			return at, nil
 		}
 	}
 	if err := checkScopes(miName, opts.Scopes); err != nil {

@@ -19,9 +19,9 @@ import (
 //
 // The three callers (tokenEndpoint.getToken, userSession.getToken and
 // ManagedIdentityCredential.GetToken) spell out "match, then Ref.Get, then
-// fromCache" themselves: a helper returning the AccessToken is too big to be
-// inlined, and its call and extra copy of the token cost 4-10 ns, a tenth
-// of the hit (measured with BenchmarkGetTokenCached).
+// AccessToken.fill" themselves: a helper returning the AccessToken is too big
+// to be inlined, and its call and extra copy of the token cost 4-10 ns, a
+// tenth of the hit (measured with BenchmarkGetTokenCached).
 type recent struct {
 	p atomic.Pointer[recentRequest]
 }

@@ -65,8 +65,19 @@ type TokenCredential interface {
 }
 
 // fromCache converts without allocating.
-func fromCache(t cache.Token) AccessToken {
-	return AccessToken{Token: t.Value, ExpiresOn: t.ExpiresOn, RefreshOn: t.RefreshOn, TokenType: t.TokenType}
+func fromCache(t cache.Token) (at AccessToken) {
+	at.fill(&t)
+	return at
+}
+
+// fill sets at to t. The cache hit paths call it on their named result and
+// return that, where "return fromCache(t), nil" would be natural: the
+// compiler builds such a result in a temporary with 8-byte stores and then
+// copies it out with 16-byte loads, which the CPU cannot forward from those
+// stores. That stall cost 7 ns a hit, an eighth of it (BenchmarkGetTokenCached,
+// amd64).
+func (at *AccessToken) fill(t *cache.Token) {
+	at.Token, at.ExpiresOn, at.RefreshOn, at.TokenType = t.Value, t.ExpiresOn, t.RefreshOn, t.TokenType
 }
 
 // redacted is embedded in every credential type so that fmt (any verb) and

@@ -94,11 +94,12 @@ func (s *userSession) subject() string {
 // refresh token can. first is the credential's interactive or one-time
 // grant; it returns errNoUserToken when it has nothing left to try. The
 // cache hit path allocates nothing and takes no lock.
-func (s *userSession) getToken(ctx context.Context, opts TokenRequestOptions, first granter) (AccessToken, error) {
+func (s *userSession) getToken(ctx context.Context, opts TokenRequestOptions, first granter) (at AccessToken, err error) {
 	subject := s.subject()
 	if q := s.ep.recent.match(&opts, subject); q != nil {
 		if t, ok := q.ref.Get(); ok {
-			return fromCache(t), nil
+			at.fill(&t)
+			return at, nil
 		}
 	}
 	var key cache.Key
