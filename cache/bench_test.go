@@ -48,7 +48,8 @@ func BenchmarkGet(b *testing.B) {
 func BenchmarkGetFixedClock(b *testing.B) {
 	c := benchCache(b)
 	now := time.Now()
-	c.now, c.clockSet = func() time.Time { return now }, true
+	c.now = func() time.Time { return now }
+	c.micros = newMicros(c.now)
 	serial(b, func() {
 		if _, ok := c.Get(testKey); !ok {
 			b.Fatal("miss")

@@ -40,7 +40,7 @@ type Options struct {
 // safe for concurrent use.
 type Cache struct {
 	now          func() time.Time
-	clockSet     bool // Options.Now was given: micros reads now
+	micros       func() int64 // the hit path's clock; see newMicros
 	maxEntries   int
 	store        Store
 	onStoreError func(error)
@@ -126,9 +126,8 @@ func New(o Options) *Cache {
 	// holds a token.
 	if c.now == nil {
 		c.now = time.Now
-	} else {
-		c.clockSet = true
 	}
+	c.micros = newMicros(o.Now)
 	if c.maxEntries <= 0 {
 		c.maxEntries = DefaultMaxEntries
 	}

@@ -2,25 +2,25 @@ package cache
 
 import "time"
 
-// micros is the cache's clock as the hit path reads it: microseconds since
-// the Unix epoch on the wall clock. Wall clock on purpose: the expiry a
-// service gives is a wall-clock time, and a machine that sleeps (a laptop
-// with its lid shut) stops Go's monotonic clock but not the wall clock, so a
-// monotonic comparison would serve a token that expired during the sleep.
+// newMicros returns the cache's clock as the hit path reads it (the field
+// Cache.micros): microseconds since the Unix epoch on the wall clock. Wall
+// clock on purpose: the expiry a service gives is a wall-clock time, and a
+// machine that sleeps (a laptop with its lid shut) stops Go's monotonic clock
+// but not the wall clock, so a monotonic comparison would serve a token that
+// expired during the sleep.
 //
-// Without Options.Now it reads the system's wall clock alone (wallMicros),
-// which on linux/amd64 costs half of time.Now: time.Now reads the wall and
-// the monotonic clocks, and the hit path needs only the first.
-func (c *Cache) micros() int64 {
-	if c.clockSet {
-		return c.setMicros()
+// Without Options.Now (now is nil) it is wallMicros, which reads the
+// system's wall clock alone: on linux/amd64 that costs half of time.Now,
+// which reads the wall and the monotonic clocks where the hit path needs
+// only the first. It is a function value chosen once, in New, rather than a
+// method choosing between the two clocks on every read: such a method is
+// too big to be inlined, so it was one more call on the hit path.
+func newMicros(now func() time.Time) func() int64 {
+	if now == nil {
+		return wallMicros
 	}
-	return wallMicros()
+	return func() int64 { return unixMicros(now()) }
 }
-
-// setMicros is micros with Options.Now, kept out of micros so that micros
-// is small enough to be inlined into the hit path.
-func (c *Cache) setMicros() int64 { return unixMicros(c.now()) }
 
 // The times whose microseconds since 1970 an int64 holds: about 292,000
 // years either way. Outside them Time.UnixMicro wraps around.
