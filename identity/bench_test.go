@@ -8,7 +8,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/azid-go/azid/identitytest"
 )
@@ -43,6 +45,32 @@ func BenchmarkGetTokenCached(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkMutexMapHolder is the yardstick of the hit-path target, run on
+// the same machine: the bare token holder most programs write by hand, a
+// mutex around a map from scope to token, checked against time.Now. The
+// target of 50 ns was set where this took 55 ns; where clocks are dearer
+// (on a VM whose time.Now costs 60 ns, this takes 75), compare the two.
+func BenchmarkMutexMapHolder(b *testing.B) {
+	type holder struct {
+		mu     sync.Mutex
+		tokens map[string]AccessToken
+	}
+	h := &holder{tokens: map[string]AccessToken{testScope: {Token: "t", ExpiresOn: time.Now().Add(time.Hour)}}}
+	get := func(scope string) (AccessToken, bool) {
+		h.mu.Lock()
+		t, ok := h.tokens[scope]
+		h.mu.Unlock()
+		return t, ok && time.Now().Before(t.ExpiresOn)
+	}
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for i := 0; i < b.N; i++ {
+		if _, ok := get(testScope); !ok {
+			b.Fatal("miss")
+		}
+	}
 }
 
 // reportCPU starts measuring the process's CPU time; the function it returns
