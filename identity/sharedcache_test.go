@@ -17,8 +17,14 @@ import (
 // developer sign-on client and returns the refresh token the fake issued.
 func userRefreshToken(t *testing.T, s *identitytest.Server, username string) string {
 	t.Helper()
+	return clientRefreshToken(t, s, developerSignOnClientID, username)
+}
+
+// clientRefreshToken is userRefreshToken for the public client clientID.
+func clientRefreshToken(t *testing.T, s *identitytest.Server, clientID, username string) string {
+	t.Helper()
 	resp, err := s.Client().PostForm(s.TokenURL(testTenant), url.Values{
-		"grant_type": {"password"}, "client_id": {developerSignOnClientID}, "username": {username},
+		"grant_type": {"password"}, "client_id": {clientID}, "username": {username},
 		"password": {testPassword}, "scope": {"openid offline_access " + testScope},
 	})
 	if err != nil {
