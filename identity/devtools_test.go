@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/azid-go/azid/cache"
 	"github.com/azid-go/azid/identitytest"
 )
 
@@ -215,5 +216,47 @@ func TestDefaultAzureCredentialAllUnavailable(t *testing.T) {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("the message lacks %s:\n%v", name, err)
 		}
+	}
+}
+
+// TestDeveloperToolRecentRequest: the developer tools' hit path answers a
+// repeat request from its cache.Ref without allocating, and never serves a
+// token the cache no longer holds.
+func TestDeveloperToolRecentRequest(t *testing.T) {
+	dir := fakeTools(t, identitytest.ToolBehavior{})
+	shared := cache.New(cache.Options{})
+	c, err := NewAzureCLICredential(&AzureCLICredentialOptions{Cache: shared})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	opts := TokenRequestOptions{Scopes: []string{testScope}}
+	graph := TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}}
+	for _, o := range []TokenRequestOptions{opts, graph, opts} {
+		if _, err := c.GetToken(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(argv(t, dir, "az")); n != 2 {
+		t.Fatalf("az ran %d times, want 2 (one per scope)", n)
+	}
+	// The latest fetch is remembered; a hit on another scope keeps it.
+	if q := c.d.recent.match(&graph, ""); q == nil {
+		t.Fatal("the latest fetched request is not the one remembered")
+	}
+	for _, o := range []TokenRequestOptions{graph, opts} {
+		if a := testing.AllocsPerRun(100, func() { _, _ = c.GetToken(ctx, o) }); a != 0 {
+			t.Errorf("%v: %v allocations per cached GetToken, want 0", o.Scopes, a)
+		}
+	}
+
+	// Deleted behind the credential's back: az runs again.
+	shared.Delete(cache.Key{Authority: "az", Scopes: cache.ScopeKey(graph.Scopes)})
+	if _, err := c.GetToken(ctx, graph); err != nil || len(argv(t, dir, "az")) != 3 {
+		t.Fatalf("after Delete: az ran %d times, %v; want a third run", len(argv(t, dir, "az")), err)
+	}
+	// A request the tool would refuse is refused, shortcut or not.
+	if _, err := c.GetToken(ctx, TokenRequestOptions{Scopes: graph.Scopes, TenantID: "a tenant"}); !errors.Is(err, ErrInvalidTenantID) {
+		t.Errorf("an invalid tenant: err = %v, want ErrInvalidTenantID", err)
 	}
 }

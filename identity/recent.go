@@ -17,8 +17,8 @@ import (
 // The zero value is ready. It is safe for concurrent use: the hit path loads
 // one pointer, and a new request replaces it whole.
 //
-// The three callers (tokenEndpoint.getToken, userSession.getToken and
-// ManagedIdentityCredential.GetToken) spell out "match, then Ref.Get, then
+// The four callers (tokenEndpoint.getToken, userSession.getToken,
+// ManagedIdentityCredential.GetToken and devTool.getToken) spell out "match, then Ref.Get, then
 // AccessToken.fill" themselves: a helper returning the AccessToken is too big
 // to be inlined, and its call and extra copy of the token cost 4-10 ns, a
 // tenth of the hit (measured with BenchmarkGetTokenCached).
