@@ -25,24 +25,24 @@ func (c *Cache) PutRefreshToken(k AccountKey, rt string) {
 	}
 	c.waitLoaded()
 	c.mu.Lock()
-	c.putRefreshLocked(k, refreshEntry{secret: rt, written: c.now().Round(0)})
+	c.putRefreshLocked(k, refreshEntry{secret: rt, written: c.writeTimeLocked(c.now())})
 	c.mu.Unlock()
 	c.saveAfterChange()
 }
 
 // DeleteRefreshToken drops the refresh token for k, if any (after an
 // invalid_grant answer, spec/PROTOCOL.md 2.14). With a Store, the deletion is
-// saved before it returns.
+// saved before it returns, dated as Delete dates its deletions.
 func (c *Cache) DeleteRefreshToken(k AccountKey) {
 	c.waitLoaded()
 	c.mu.Lock()
-	_, found := c.refresh[k]
+	r, found := c.refresh[k]
 	delete(c.refresh, k)
 	if c.store != nil && len(c.removedAccounts) < c.maxEntries {
 		if c.removedAccounts == nil {
 			c.removedAccounts = make(map[AccountKey]time.Time)
 		}
-		c.removedAccounts[k] = c.now().Round(0)
+		c.removedAccounts[k] = c.removalTimeLocked(r.written)
 		found = true
 	}
 	c.mu.Unlock()

@@ -58,6 +58,7 @@ type Cache struct {
 	refresh         map[AccountKey]refreshEntry
 	removedTokens   map[Key]time.Time        // deletions not yet saved
 	removedAccounts map[AccountKey]time.Time // deletions not yet saved
+	lastRemoval     time.Time                // the latest deletion recorded; see writeTimeLocked
 
 	loadStarted atomic.Bool
 	loadDone    chan struct{} // closed when the lazy load has finished; nil without a Store
@@ -175,11 +176,15 @@ func (c *Cache) Put(key Key, t Token) {
 }
 
 // Delete drops the token for key, if any. With a Store, the deletion is
-// saved before Delete returns.
+// saved before Delete returns, dated no earlier than the token it drops,
+// and every later write of this cache is dated after it, so that a Store
+// that keeps deletions (FileStore) tells the two apart even on a clock that
+// has not moved in between.
 func (c *Cache) Delete(key Key) {
 	c.waitLoaded()
 	c.mu.Lock()
 	t := c.entries.Load()
+	var written time.Time // of the token deleted
 	found := t.get(&key) != nil
 	if found {
 		keep := make([]*entry, 0, t.n)
@@ -187,6 +192,9 @@ func (c *Cache) Delete(key Key) {
 			if e.key != key {
 				keep = append(keep, e)
 			} else {
+				if s := e.state.Load(); s != nil {
+					written = s.written
+				}
 				e.state.Store(nil) // see entry: a Ref to it misses from now on
 			}
 		}
@@ -196,7 +204,7 @@ func (c *Cache) Delete(key Key) {
 		if c.removedTokens == nil {
 			c.removedTokens = make(map[Key]time.Time)
 		}
-		c.removedTokens[key] = c.now().Round(0)
+		c.removedTokens[key] = c.removalTimeLocked(written)
 		found = true
 	}
 	c.mu.Unlock()
@@ -217,6 +225,37 @@ func (c *Cache) Len() int {
 	return n
 }
 
+// writeTimeLocked is the time recorded for a write made now: now, or just
+// after the latest deletion this cache recorded when the clock has not
+// passed it (a coarse clock, or one set by a test, that has not moved
+// since). A deletion covers the entries written at or before it (see
+// tombstones), so a write that followed a deletion in the same clock tick
+// would otherwise be taken for the deleted entry and kept out of the
+// Store. c.mu must be held.
+func (c *Cache) writeTimeLocked(now time.Time) time.Time {
+	now = now.Round(0)
+	if !now.After(c.lastRemoval) {
+		return c.lastRemoval.Add(time.Nanosecond)
+	}
+	return now
+}
+
+// removalTimeLocked is the time recorded for a deletion made now of an entry
+// written at written (zero when there was none): now, or written when the
+// clock has gone back since the write, so that the deletion covers the
+// entry it deletes. It becomes the latest deletion (see writeTimeLocked).
+// c.mu must be held.
+func (c *Cache) removalTimeLocked(written time.Time) time.Time {
+	at := c.now().Round(0)
+	if at.Before(written) {
+		at = written
+	}
+	if at.After(c.lastRemoval) {
+		c.lastRemoval = at
+	}
+	return at
+}
+
 // putLocked stores t for key as of now and returns the token as stored
 // (with its refresh time) and whether it was stored. c.mu must be held.
 func (c *Cache) putLocked(key Key, t Token, now time.Time) (Token, bool) {
@@ -224,7 +263,7 @@ func (c *Cache) putLocked(key Key, t Token, now time.Time) (Token, bool) {
 		return t, false
 	}
 	t = withRefreshOn(t, now)
-	s := newState(t, now.Round(0), time.Time{})
+	s := newState(t, c.writeTimeLocked(now), time.Time{})
 	if e := c.entries.Load().get(&key); e != nil {
 		e.state.Store(s)
 		return t, true

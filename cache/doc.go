@@ -19,7 +19,9 @@
 // anything is stored), and saved after each Put, PutRefreshToken and Delete.
 // The stored form is versioned JSON (see Cache.Save). FileStore keeps it in
 // one file, written atomically and merged under a lock file so that two
-// processes sharing the file lose none of each other's entries.
+// processes sharing the file lose none of each other's entries, and keeps
+// each deletion in it for a while so that neither undoes the other's (a
+// sign-out that dropped a refresh token stays done).
 //
 // # Security considerations
 //

@@ -21,7 +21,8 @@ import (
 //
 // Save merges rather than overwrites: under an exclusive lock file it reads
 // the file, applies the data's deletions and entries to it (per key, the
-// later write wins; expired access tokens are dropped), writes the result to
+// later write wins, and a deletion drops the writes before it, as below;
+// expired access tokens are dropped), writes the result to
 // a temporary file in the same directory with mode 0600 (on Windows, where
 // modes mean nothing, the file takes its directory's access control), syncs
 // it and renames it over the file. Neither of two processes saving at once loses the other's
@@ -38,11 +39,25 @@ import (
 // by the next Save. A file of another version (ErrVersion), written by a
 // newer azid, is reported by Load and Save and never overwritten.
 //
-// A deletion reaches the file, but a process that still holds the deleted
-// entry in memory writes it back with its next Save: the file is the union
-// of what its writers know. On Windows a rename over a file another process
-// is reading at that moment fails; the Save reports it and the next one
-// retries.
+// A deletion (Cache.Delete, Cache.DeleteRefreshToken) stays in the file as a
+// tombstone: the key and the time of its latest deletion. Every Save drops
+// from the file, and from the data it merges, each entry written at or
+// before its key's tombstone, so a process that loaded an entry before
+// another process deleted it cannot write it back; an entry written after
+// the deletion (a new sign-in, a new token) is kept. That process still
+// uses its copy until it loads the file again (Cache.Load drops it) or the
+// copy leaves its memory. A tombstone is kept 48 hours for an access token,
+// longer than Entra ID's access tokens live, and 90 days for a refresh
+// token, as long as Entra ID's refresh tokens live; at most DefaultMaxEntries
+// of each kind are kept, the latest. One dated after the saver's clock is
+// taken as made at it. "Before" and "after" are each writer's wall clock, as
+// for "the later write wins"; within one Cache a write that follows a
+// deletion is dated after it even when the clock has not moved (see
+// Cache.Delete). An azid from before tombstones reads such a file but drops
+// the tombstones when it saves.
+//
+// On Windows a rename over a file another process is reading at that moment
+// fails; the Save reports it and the next one retries.
 type FileStore struct {
 	path string
 	now  func() time.Time

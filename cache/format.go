@@ -33,8 +33,15 @@ var (
 //	   "home_account_id":"...","secret":"...","written":"RFC 3339"}],
 //	 "removed":[{"token":{...key fields...}} or {"account":{...}}, with "at"]}
 //
-// "removed" lists deletions not yet saved; FileStore applies them when it
-// merges and never writes them to its file. Unknown fields are refused.
+// "removed" lists deletions. In the data Cache.Save hands to a Store they
+// are the deletions not yet saved; in FileStore's file they are tombstones,
+// the deletions made within their retention (see merge), which keep a
+// process that still holds a deleted entry from writing it back. An entry
+// written at or before a deletion of its key is the deleted one or older,
+// and neither merge nor Cache.Load takes it. The field has been part of
+// version 1 from the start: an azid that predates tombstones reads such a
+// file, applies no deletion it holds, and leaves them out when it rewrites
+// the file. Unknown fields are refused.
 type document struct {
 	Version       int             `json:"version"`
 	AccessTokens  []storedToken   `json:"access_tokens"`
@@ -171,8 +178,11 @@ func (d *document) check() error {
 }
 
 // encode serializes d, dropping the least useful entries until the result
-// fits in limit bytes: removals and refresh tokens are kept first (newest
-// write first), then access tokens (latest expiry first).
+// fits in limit bytes: removals are kept first (latest first), then refresh
+// tokens (newest write first), then access tokens (latest expiry first). A
+// lost removal can let a stale copy of a deleted entry back in, undoing a
+// sign-out; a lost entry costs a request. Removals are small and merge
+// bounds their number, so they crowd out entries only in a file of huge keys.
 func encode(d document, limit int) ([]byte, error) {
 	d.Version = formatVersion
 	d.sort()
@@ -191,6 +201,7 @@ func (d *document) sort() {
 	sort.SliceStable(d.RefreshTokens, func(i, j int) bool {
 		return lessAccount(d.RefreshTokens[i].storedAccount, d.RefreshTokens[j].storedAccount)
 	})
+	sort.SliceStable(d.Removed, func(i, j int) bool { return lessRemoval(d.Removed[i], d.Removed[j]) })
 }
 
 func lessKey(a, b storedKey) bool {
@@ -222,6 +233,21 @@ func lessAccount(a, b storedAccount) bool {
 	return a.HomeAccountID < b.HomeAccountID
 }
 
+// lessRemoval orders removals of access tokens before those of refresh
+// tokens, each kind by key, then by time.
+func lessRemoval(a, b storedRemoval) bool {
+	if (a.Token == nil) != (b.Token == nil) {
+		return a.Token != nil
+	}
+	if a.Token != nil && *a.Token != *b.Token {
+		return lessKey(*a.Token, *b.Token)
+	}
+	if a.Account != nil && b.Account != nil && *a.Account != *b.Account {
+		return lessAccount(*a.Account, *b.Account)
+	}
+	return a.At.Before(b.At)
+}
+
 // encodeBounded is encode's slow path, taken only when everything does not
 // fit: it measures each entry and keeps the most useful ones that fit.
 func encodeBounded(d document, limit int) ([]byte, error) {
@@ -234,7 +260,9 @@ func encodeBounded(d document, limit int) ([]byte, error) {
 		return len(b) + 1 // and a comma
 	}
 	var out document
-	for _, r := range d.Removed {
+	removed := append([]storedRemoval(nil), d.Removed...)
+	sort.SliceStable(removed, func(i, j int) bool { return removed[i].At.After(removed[j].At) })
+	for _, r := range removed {
 		if n := size(r); n <= budget {
 			budget -= n
 			out.Removed = append(out.Removed, r)
@@ -261,43 +289,40 @@ func encodeBounded(d document, limit int) ([]byte, error) {
 	return json.Marshal(out)
 }
 
-// merge returns base updated by change, as of now: change's removals drop
-// base entries written no later than the removal; change's entries replace
-// base entries written no later than them; expired access tokens are
-// dropped; the result carries no removals.
+// merge returns base updated by change, as of now. The removals of both
+// become one set of tombstones (see tombstonesOf: the latest per key, those
+// past their retention or their bound forgotten). Every entry, of base or of
+// change, written at or before its key's tombstone is dropped; of the
+// others, per key the later write wins (change's on a tie); expired access
+// tokens are dropped. The result carries the tombstones, so that a process
+// still holding an entry deleted elsewhere cannot bring it back with its
+// next save, while an entry written after the deletion (a new sign-in, a
+// new token) is kept.
 func merge(base, change document, now time.Time) document {
+	dead := tombstonesOf(now, base.Removed, change.Removed)
 	tokens := make(map[Key]storedToken)
-	for _, t := range base.AccessTokens {
-		if o, ok := tokens[t.key()]; !ok || !t.Written.Before(o.Written) {
-			tokens[t.key()] = t
-		}
-	}
 	accounts := make(map[AccountKey]storedRefresh)
-	for _, r := range base.RefreshTokens {
-		if o, ok := accounts[r.key()]; !ok || !r.Written.Before(o.Written) {
-			accounts[r.key()] = r
-		}
-	}
-	for _, r := range change.Removed {
-		if r.Token != nil {
-			if t, ok := tokens[r.Token.key()]; ok && !t.Written.After(r.At) {
-				delete(tokens, r.Token.key())
+	for _, d := range []document{base, change} {
+		for _, t := range d.AccessTokens {
+			k := t.key()
+			if dead.coversToken(k, t.Written) {
+				continue
 			}
-		} else if a, ok := accounts[r.Account.key()]; ok && !a.Written.After(r.At) {
-			delete(accounts, r.Account.key())
+			if o, ok := tokens[k]; !ok || !t.Written.Before(o.Written) {
+				tokens[k] = t
+			}
+		}
+		for _, r := range d.RefreshTokens {
+			k := r.key()
+			if dead.coversAccount(k, r.Written) {
+				continue
+			}
+			if o, ok := accounts[k]; !ok || !r.Written.Before(o.Written) {
+				accounts[k] = r
+			}
 		}
 	}
-	for _, t := range change.AccessTokens {
-		if o, ok := tokens[t.key()]; !ok || !t.Written.Before(o.Written) {
-			tokens[t.key()] = t
-		}
-	}
-	for _, r := range change.RefreshTokens {
-		if o, ok := accounts[r.key()]; !ok || !r.Written.Before(o.Written) {
-			accounts[r.key()] = r
-		}
-	}
-	out := document{Version: formatVersion, AccessTokens: []storedToken{}, RefreshTokens: []storedRefresh{}}
+	out := document{Version: formatVersion, AccessTokens: []storedToken{}, RefreshTokens: []storedRefresh{}, Removed: dead.removals()}
 	for _, t := range tokens {
 		if now.Before(t.ExpiresOn) {
 			out.AccessTokens = append(out.AccessTokens, t)
@@ -308,4 +333,105 @@ func merge(base, change document, now time.Time) document {
 	}
 	out.sort()
 	return out
+}
+
+// tombstones are the deletions a merge or a load applies: per key, the time
+// of its latest deletion. A deletion covers an entry of its key written at
+// or before it, which is the deleted entry or an older one.
+type tombstones struct {
+	tokens   map[Key]time.Time
+	accounts map[AccountKey]time.Time
+}
+
+// tombstonesOf gathers the removals in lists as of now, keeping the latest
+// per key. A removal dated after now is taken as made now, so that a clock
+// set ahead, or an edited file, cannot keep a key's new entries out. A
+// removal older than its retention (accessTombstoneLife,
+// refreshTombstoneLife) is forgotten, and so is every one past the latest
+// maxTombstones of its kind: a forgotten removal covers nothing.
+func tombstonesOf(now time.Time, lists ...[]storedRemoval) tombstones {
+	ts := tombstones{tokens: make(map[Key]time.Time), accounts: make(map[AccountKey]time.Time)}
+	for _, list := range lists {
+		for _, r := range list {
+			at := r.At
+			if at.After(now) {
+				at = now
+			}
+			switch {
+			case r.Token != nil && now.Before(at.Add(accessTombstoneLife)):
+				ts.addToken(r.Token.key(), at)
+			case r.Account != nil && now.Before(at.Add(refreshTombstoneLife)):
+				ts.addAccount(r.Account.key(), at)
+			}
+		}
+	}
+	keepLatest(ts.tokens, maxTombstones, func(a, b Key) bool { return lessKey(toStoredKey(a), toStoredKey(b)) })
+	keepLatest(ts.accounts, maxTombstones, func(a, b AccountKey) bool { return lessAccount(toStoredAccount(a), toStoredAccount(b)) })
+	return ts
+}
+
+// addToken records a deletion of the access token for k at at, unless a
+// later one is recorded.
+func (ts tombstones) addToken(k Key, at time.Time) {
+	if old, ok := ts.tokens[k]; !ok || at.After(old) {
+		ts.tokens[k] = at
+	}
+}
+
+// addAccount records a deletion of the refresh token for k at at, unless a
+// later one is recorded.
+func (ts tombstones) addAccount(k AccountKey, at time.Time) {
+	if old, ok := ts.accounts[k]; !ok || at.After(old) {
+		ts.accounts[k] = at
+	}
+}
+
+// coversToken reports whether an access token for k written at written is
+// deleted.
+func (ts tombstones) coversToken(k Key, written time.Time) bool {
+	at, ok := ts.tokens[k]
+	return ok && !written.After(at)
+}
+
+// coversAccount reports whether a refresh token for k written at written is
+// deleted.
+func (ts tombstones) coversAccount(k AccountKey, written time.Time) bool {
+	at, ok := ts.accounts[k]
+	return ok && !written.After(at)
+}
+
+// removals returns ts as a document's removals, or nil when it is empty.
+func (ts tombstones) removals() []storedRemoval {
+	var out []storedRemoval
+	for k, at := range ts.tokens {
+		sk := toStoredKey(k)
+		out = append(out, storedRemoval{Token: &sk, At: at})
+	}
+	for k, at := range ts.accounts {
+		sa := toStoredAccount(k)
+		out = append(out, storedRemoval{Account: &sa, At: at})
+	}
+	return out
+}
+
+// keepLatest deletes from m, a deletion time per key, all but the n latest.
+// Of deletions made at the same time the lesser keys are kept, so that what
+// is kept does not depend on the map's order.
+func keepLatest[K comparable](m map[K]time.Time, n int, less func(a, b K) bool) {
+	if len(m) <= n {
+		return
+	}
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if a, b := m[keys[i]], m[keys[j]]; !a.Equal(b) {
+			return a.After(b)
+		}
+		return less(keys[i], keys[j])
+	})
+	for _, k := range keys[n:] {
+		delete(m, k)
+	}
 }

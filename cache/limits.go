@@ -30,6 +30,34 @@ const LockWait = 5 * time.Second
 // longer than any save holds the lock.
 const StaleLock = 10 * time.Second
 
+// accessTombstoneLife is how long FileStore keeps the deletion of an access
+// token in its file (a tombstone, see merge): 48 hours. An access token
+// written at or before the deletion has expired by then, and expired tokens
+// are dropped anyway: Entra ID issues them for at most a day under a token
+// lifetime policy (learn.microsoft.com/entra/identity-platform/
+// configurable-token-lifetimes), up to 28 hours with CAE (learn.microsoft.com/
+// entra/identity-platform/app-resilience-continuous-access-evaluation), and
+// for 24 hours to a managed identity (spec/PROTOCOL.md 7.3); the rest is room
+// for clocks that disagree.
+const accessTombstoneLife = 48 * time.Hour
+
+// refreshTombstoneLife is how long FileStore keeps the deletion of a refresh
+// token in its file: 90 days, the lifetime of a refresh token Entra ID
+// issues (24 hours for a single-page app; learn.microsoft.com/entra/
+// identity-platform/refresh-tokens, "Token lifetime"). A refresh token
+// written at or before the deletion was issued no later than it, so 90 days
+// after the deletion Entra ID refuses it; one redeemed since was replaced by
+// a later write, which the deletion does not cover.
+const refreshTombstoneLife = 90 * 24 * time.Hour
+
+// maxTombstones is the number of deletions of each kind FileStore keeps in
+// its file, the latest ones: DefaultMaxEntries of access tokens and as many
+// of refresh tokens. Deletions are rare (identity deletes a refresh token
+// after invalid_grant); the bound keeps the deletions of a process that
+// deletes keys built from untrusted input to a few MiB (a deletion is about
+// 300 bytes), well within MaxFileSize.
+const maxTombstones = DefaultMaxEntries
+
 // refreshOffset is how long before expiry a token without a longer refresh
 // time is refreshed: 5 minutes (spec/PROTOCOL.md 5.1 DEFAULT_REFRESH_OFFSET, 5.5).
 const refreshOffset = 5 * time.Minute

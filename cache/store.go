@@ -80,9 +80,14 @@ func (c *Cache) waitLoaded() { _ = c.ensureLoaded(context.Background()) }
 
 // Load reads the Store and adds what it holds to the cache: every access
 // token not yet expired and every refresh token, each unless the cache holds
-// one for the same key written later. Without a Store it does nothing.
-// Errors: ErrCorrupt, ErrVersion, ErrTooLarge, or the Store's own (in which
-// cases nothing is added).
+// one for the same key written later. It also applies the deletions the
+// stored data records (FileStore keeps every saved deletion for a while):
+// an entry written at or before a deletion of its key is not added,
+// and one the cache holds is dropped, as Delete or DeleteRefreshToken would
+// drop it but without a deletion to save. A deletion of this cache not yet
+// saved keeps the older entries of its key out too. Without a Store it does
+// nothing. Errors: ErrCorrupt, ErrVersion, ErrTooLarge, or the Store's own
+// (in which cases nothing is added or dropped).
 func (c *Cache) Load(ctx context.Context) error {
 	err := c.load(ctx)
 	c.reportStore(err)
@@ -108,18 +113,30 @@ func (c *Cache) load(ctx context.Context) error {
 	return nil
 }
 
-// absorb adds d's entries to the cache where they are newer.
+// absorb drops the cache's entries that d's removals cover and adds d's
+// entries where they are newer, except those that d's removals or the
+// cache's unsaved deletions cover (see tombstones).
 func (c *Cache) absorb(d document) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
+	dead := tombstonesOf(now, d.Removed)
+	c.dropCoveredLocked(dead)
+	// The cache's own deletions cover d's entries but not the cache's: an
+	// entry it holds was stored after them (Delete took out the one before).
+	for k, at := range c.removedTokens {
+		dead.addToken(k, at)
+	}
+	for k, at := range c.removedAccounts {
+		dead.addAccount(k, at)
+	}
 	tab := c.entries.Load()
 	add := make(map[Key]*entry)
 	for _, t := range d.AccessTokens {
-		if !now.Before(t.ExpiresOn) {
-			continue // expired entries are not loaded
-		}
 		k := t.key()
+		if !now.Before(t.ExpiresOn) || dead.coversToken(k, t.Written) {
+			continue // expired and deleted entries are not loaded
+		}
 		tok := withRefreshOn(Token{Value: t.Secret, TokenType: t.TokenType, ExpiresOn: t.ExpiresOn, RefreshOn: t.RefreshOn}, t.Written)
 		s := newState(tok, t.Written, time.Time{})
 		if e := tab.get(&k); e != nil {
@@ -143,8 +160,37 @@ func (c *Cache) absorb(d document) {
 	}
 	for _, r := range d.RefreshTokens {
 		k := r.key()
+		if dead.coversAccount(k, r.Written) {
+			continue
+		}
 		if old, ok := c.refresh[k]; !ok || old.written.Before(r.Written) {
 			c.putRefreshLocked(k, refreshEntry{secret: r.Secret, written: r.Written})
+		}
+	}
+}
+
+// dropCoveredLocked takes out of the cache every entry that dead covers: an
+// access token's entry leaves the table as in Delete, its state set to nil
+// first (see entry), and a refresh token leaves the map. No deletion is
+// recorded: the Store already holds it. c.mu must be held.
+func (c *Cache) dropCoveredLocked(dead tombstones) {
+	if len(dead.tokens) > 0 {
+		all := c.entries.Load().all()
+		keep := make([]*entry, 0, len(all))
+		for _, e := range all {
+			if s := e.state.Load(); s != nil && dead.coversToken(e.key, s.written) {
+				e.state.Store(nil) // see entry: a Ref to it misses from now on
+			} else {
+				keep = append(keep, e)
+			}
+		}
+		if len(keep) < len(all) {
+			c.entries.Store(newTable(c.seed, keep))
+		}
+	}
+	for k := range dead.accounts {
+		if r, ok := c.refresh[k]; ok && dead.coversAccount(k, r.written) {
+			delete(c.refresh, k)
 		}
 	}
 }

@@ -116,11 +116,202 @@ func TestFileStoreRoundTrip(t *testing.T) {
 	if got := c.Accounts(testAccount.Authority, testAccount.ClientID); len(got) != 1 || got[0] != testAccount {
 		t.Fatalf("Accounts from a loaded cache = %v", got)
 	}
-	// Deletions reach the file.
+	// Deletions reach the file, and stay there as tombstones.
 	b.Delete(testKey)
 	b.DeleteRefreshToken(testAccount)
-	if d := readDoc(t, path); len(d.AccessTokens) != 0 || len(d.RefreshTokens) != 0 || len(d.Removed) != 0 {
+	if d := readDoc(t, path); len(d.AccessTokens) != 0 || len(d.RefreshTokens) != 0 || len(d.Removed) != 2 {
 		t.Fatalf("file after deletes holds %+v", d)
+	}
+}
+
+// TestFileStoreDeletionSticks: a deletion one process saves is not undone by
+// another process that loaded the entry before it and saves after it.
+func TestFileStoreDeletionSticks(t *testing.T) {
+	tests := []struct {
+		name   string
+		put    func(c *Cache, now time.Time)
+		delete func(c *Cache)
+		holds  func(c *Cache) bool
+	}{
+		{
+			name:   "access token",
+			put:    func(c *Cache, now time.Time) { c.Put(testKey, tokenFor(now, "at-secret", time.Hour)) },
+			delete: func(c *Cache) { c.Delete(testKey) },
+			holds:  func(c *Cache) bool { _, ok := c.Get(testKey); return ok },
+		},
+		{
+			name:   "refresh token",
+			put:    func(c *Cache, _ time.Time) { c.PutRefreshToken(testAccount, "rt-secret") },
+			delete: func(c *Cache) { c.DeleteRefreshToken(testAccount) }, // as after invalid_grant
+			holds:  func(c *Cache) bool { _, ok := c.RefreshToken(testAccount); return ok },
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := newClock()
+			path := filepath.Join(t.TempDir(), "azid.cache")
+			a := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+			b := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+			tc.put(a, clk.Now())
+			b.waitLoaded() // b holds the entry from now on
+			if !tc.holds(b) {
+				t.Fatal("b did not load the entry")
+			}
+			clk.Advance(time.Minute)
+			tc.delete(a)
+			clk.Advance(time.Minute)
+			b.Put(keyN(1), tokenFor(clk.Now(), "other", time.Hour)) // saves all b holds, the deleted entry too
+			for _, c := range []*Cache{a, b} {
+				if err := c.StoreErr(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+			c.waitLoaded()
+			if tc.holds(c) {
+				t.Fatalf("the %s deleted by a came back through b's save: file holds %+v", tc.name, readDoc(t, path))
+			}
+			if n := len(readDoc(t, path).Removed); n != 1 {
+				t.Fatalf("file holds %d deletions, want 1", n)
+			}
+			// b drops its copy when it loads the file again.
+			if err := b.Load(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if tc.holds(b) {
+				t.Fatalf("b still holds the %s after loading the deletion", tc.name)
+			}
+		})
+	}
+}
+
+// TestFileStoreWriteAfterDeletionWins: an entry written after a deletion of
+// its key (a new sign-in) is kept, and the deletion stays beside it to keep
+// out the older copies other processes hold. That holds when the clock has
+// not moved between the deletion and the write (a coarse clock), and when it
+// has gone back between the first write and the deletion.
+func TestFileStoreWriteAfterDeletionWins(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		beforeDelete, before time.Duration // clock moves before the deletion and before the new write
+	}{
+		{"clock moves", time.Minute, time.Minute},
+		{"clock stands still", 0, 0},
+		{"clock goes back", -time.Minute, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := newClock()
+			path := filepath.Join(t.TempDir(), "azid.cache")
+			a := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+			b := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+			a.Put(testKey, tokenFor(clk.Now(), "old", time.Hour))
+			a.PutRefreshToken(testAccount, "old-rt")
+			b.waitLoaded() // b holds the old entries
+			clk.Advance(tc.beforeDelete)
+			a.Delete(testKey)
+			a.DeleteRefreshToken(testAccount)
+			clk.Advance(tc.before)
+			a.Put(testKey, tokenFor(clk.Now(), "new", time.Hour))
+			a.PutRefreshToken(testAccount, "new-rt")
+			clk.Advance(time.Minute)
+			b.Put(keyN(1), tokenFor(clk.Now(), "other", time.Hour)) // saves the old entries too
+			for _, c := range []*Cache{a, b} {
+				if err := c.StoreErr(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d := readDoc(t, path)
+			if len(d.Removed) != 2 {
+				t.Fatalf("file holds deletions %+v, want the two made by a", d.Removed)
+			}
+			c := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+			if got, _ := c.RefreshToken(testAccount); got != "new-rt" {
+				t.Fatalf("refresh token after the deletion and a new write = %q, want the new one", got)
+			}
+			if got, _ := c.Get(testKey); got.Value != "new" {
+				t.Fatalf("access token after the deletion and a new write = %v, want the new one", got)
+			}
+		})
+	}
+}
+
+// noSaveStore loads its data and refuses every save, so that the cache's
+// deletions stay unsaved.
+type noSaveStore struct {
+	mu   sync.Mutex
+	data []byte
+}
+
+func (s *noSaveStore) Load(context.Context) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data, nil
+}
+
+func (s *noSaveStore) Save(context.Context, []byte) error { return errors.New("read-only store") }
+
+// TestLoadAppliesDeletions: Load adds no entry that a deletion in the loaded
+// data, or an unsaved deletion of the cache, covers, and drops from the cache
+// the entries the loaded deletions cover; a Ref to one misses from then on.
+func TestLoadAppliesDeletions(t *testing.T) {
+	clk := newClock()
+	st := &noSaveStore{}
+	c := New(Options{Now: clk.Now, Store: st})
+	t0 := clk.Now()
+	c.Put(keyN(3), tokenFor(t0, "held-deleted", time.Hour))
+	c.PutRefreshToken(AccountKey{HomeAccountID: "3"}, "held-deleted-rt")
+	ref := c.Ref(keyN(3))
+	clk.Advance(time.Minute)
+	t1 := clk.Now()
+	c.Delete(keyN(5)) // unsaved: the store refuses it
+	clk.Advance(time.Minute)
+	t2 := clk.Now()
+	c.Put(keyN(4), tokenFor(t2, "held-new", time.Hour))
+
+	entry := func(i int, secret string, written time.Time) storedToken {
+		return storedToken{storedKey: toStoredKey(keyN(i)), Secret: secret, ExpiresOn: t0.Add(time.Hour), Written: written}
+	}
+	refresh := func(id, secret string, written time.Time) storedRefresh {
+		return storedRefresh{storedAccount: toStoredAccount(AccountKey{HomeAccountID: id}), Secret: secret, Written: written}
+	}
+	d := document{
+		AccessTokens: []storedToken{
+			entry(1, "stored-deleted", t0), entry(2, "stored-new", t2),
+			entry(5, "deleted-here", t0), entry(6, "stored", t0),
+		},
+		RefreshTokens: []storedRefresh{refresh("1", "stored-deleted-rt", t0), refresh("2", "stored-rt", t0)},
+		Removed: []storedRemoval{
+			tokenRemoval(keyN(1), t1), tokenRemoval(keyN(2), t1), tokenRemoval(keyN(3), t1), tokenRemoval(keyN(4), t1),
+			accountRemoval(AccountKey{HomeAccountID: "1"}, t1), accountRemoval(AccountKey{HomeAccountID: "3"}, t1),
+		},
+	}
+	data, err := encode(d, MaxFileSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.mu.Lock()
+	st.data = data
+	st.mu.Unlock()
+	clk.Advance(time.Minute)
+	if err := c.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		i    int
+		want string // "": none
+	}{{1, ""}, {2, "stored-new"}, {3, ""}, {4, "held-new"}, {5, ""}, {6, "stored"}} {
+		if got, _ := c.Get(keyN(tc.i)); got.Value != tc.want {
+			t.Errorf("access token %d after Load = %q, want %q", tc.i, got.Value, tc.want)
+		}
+	}
+	if got, ok := ref.Get(); ok {
+		t.Errorf("a Ref to a token the loaded data deletes still hits: %v", got)
+	}
+	for _, tc := range []struct{ id, want string }{{"1", ""}, {"2", "stored-rt"}, {"3", ""}} {
+		if got, _ := c.RefreshToken(AccountKey{HomeAccountID: tc.id}); got != tc.want {
+			t.Errorf("refresh token %s after Load = %q, want %q", tc.id, got, tc.want)
+		}
 	}
 }
 
