@@ -84,7 +84,7 @@ func (c *ChainedTokenCredential) GetToken(ctx context.Context, opts TokenRequest
 		if errors.As(err, &cue) {
 			continue
 		}
-		return AccessToken{}, &AuthenticationFailedError{Credential: c.name, err: chainError{reasons: reasons, last: err}}
+		return AccessToken{}, chainFailed(c.name, reasons, err)
 	}
 	return AccessToken{}, &CredentialUnavailableError{Credential: c.name, Message: "no source could get a token:\n\t" + strings.Join(reasons, "\n\t")}
 }
@@ -100,6 +100,21 @@ func isNil(c TokenCredential) bool {
 		return v.IsNil()
 	}
 	return false
+}
+
+// chainFailed is the chain's error when the source whose error err is
+// stopped it. When that source was refused by the service, the wire details
+// (status, error codes, correlation ID, claims challenge) are copied, so that
+// a caller who finds the chain's error with errors.As can still read them:
+// a claims challenge must reach the caller to be answered.
+func chainFailed(chain string, reasons []string, err error) error {
+	out := &AuthenticationFailedError{Credential: chain, err: chainError{reasons: reasons, last: err}}
+	var afe *AuthenticationFailedError
+	if errors.As(err, &afe) {
+		out.StatusCode, out.ErrorCode, out.ErrorCodes = afe.StatusCode, afe.ErrorCode, afe.ErrorCodes
+		out.Description, out.CorrelationID, out.TraceID, out.Claims = afe.Description, afe.CorrelationID, afe.TraceID, afe.Claims
+	}
+	return out
 }
 
 // chainError lists every source's reason and wraps the one that stopped

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -103,4 +104,24 @@ func TestChainedTokenCredential(t *testing.T) {
 			t.Errorf("credentialName = %q", n)
 		}
 	})
+}
+
+// TestChainKeepsFailureDetails: when a source is refused by the service, the
+// chain's error carries the refusal's wire details, the claims challenge
+// above all, where errors.As finds them first.
+func TestChainKeepsFailureDetails(t *testing.T) {
+	inner := &AuthenticationFailedError{Credential: "ClientSecretCredential", StatusCode: 400,
+		ErrorCode: "interaction_required", ErrorCodes: []int{50076}, CorrelationID: "c", TraceID: "t", Description: "d",
+		Claims: `{"access_token":{"capolids":{"essential":true,"values":["x"]}}}`}
+	chain, _ := NewChainedTokenCredential([]TokenCredential{&scripted{err: unavailableErr("A", "no")}, &scripted{err: inner}}, nil)
+	_, err := chain.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+	var afe *AuthenticationFailedError
+	if !errors.As(err, &afe) || afe.Credential != "ChainedTokenCredential" {
+		t.Fatalf("err = %v, want the chain's AuthenticationFailedError", err)
+	}
+	got := *afe
+	got.Credential, got.err = inner.Credential, nil
+	if !reflect.DeepEqual(&got, inner) {
+		t.Errorf("chain's error %+v, want the details of %+v", *afe, *inner)
+	}
 }

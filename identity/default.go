@@ -47,7 +47,8 @@ type DefaultAzureCredentialOptions struct {
 	// ManagedIdentityClientID selects a user-assigned managed identity. "":
 	// AZURE_CLIENT_ID, else the system-assigned identity.
 	ManagedIdentityClientID string
-	// WorkloadIdentityClientID: "": AZURE_CLIENT_ID.
+	// WorkloadIdentityClientID: "": ManagedIdentityClientID, else
+	// AZURE_CLIENT_ID (PROTOCOL.md 9.2, as PY).
 	WorkloadIdentityClientID string
 	// ProcessTimeout bounds each developer tool run. 0: 10 s.
 	ProcessTimeout time.Duration
@@ -123,7 +124,7 @@ func NewDefaultAzureCredential(o *DefaultAzureCredentialOptions) (*DefaultAzureC
 	}
 	if include("WorkloadIdentityCredential", o.ExcludeWorkloadIdentityCredential, true) {
 		c, err := NewWorkloadIdentityCredential(&WorkloadIdentityCredentialOptions{ClientOptions: copts,
-			TenantID: o.TenantID, ClientID: o.WorkloadIdentityClientID})
+			TenantID: o.TenantID, ClientID: firstNonEmpty(o.WorkloadIdentityClientID, o.ManagedIdentityClientID)})
 		add("WorkloadIdentityCredential", c, err)
 	}
 	if include("ManagedIdentityCredential", o.ExcludeManagedIdentityCredential, true) {

@@ -84,6 +84,11 @@ func (d *devTool) getTokenSlow(ctx context.Context, opts TokenRequestOptions) (A
 	if err != nil {
 		return AccessToken{}, err
 	}
+	if tenant != "" && devcli.ValidTenant(tenant) != nil {
+		// A tenant an Entra URL could carry but a command line must not,
+		// such as one starting with '-' (PROTOCOL.md 1.3).
+		return AccessToken{}, inputError(d.name, ErrInvalidTenantID, "the tenant cannot be passed to the tool")
+	}
 	key := cache.Key{Authority: d.tool, Tenant: tenant, ClientID: d.subscription, Scopes: cache.ScopeKey(opts.Scopes), CAE: opts.EnableCAE}
 	bypass := opts.Claims != ""
 	if !bypass {
@@ -110,11 +115,13 @@ func (d *devTool) getTokenSlow(ctx context.Context, opts TokenRequestOptions) (A
 	return fromCache(t), nil
 }
 
-// wrap maps devcli's errors to this package's types.
+// wrap maps devcli's errors to this package's types. It runs twice on a
+// failed run, inside the cache's flight and after it, so what it returns
+// passes through it unchanged.
 func (d *devTool) wrap(err error) error {
 	var afe *AuthenticationFailedError
 	var cue *CredentialUnavailableError
-	if errors.As(err, &afe) || errors.As(err, &cue) {
+	if errors.As(err, &afe) || errors.As(err, &cue) || errors.Is(err, ErrInvalidArgument) {
 		return err // wrapped already, inside the cache's flight
 	}
 	var ve *devcli.ValidationError

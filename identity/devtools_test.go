@@ -260,3 +260,57 @@ func TestDeveloperToolRecentRequest(t *testing.T) {
 		t.Errorf("an invalid tenant: err = %v, want ErrInvalidTenantID", err)
 	}
 }
+
+// TestDeveloperToolInputErrors: a request the tool must not be given is an
+// input error whether identity or devcli finds it, standing alone or in
+// DefaultAzureCredential, and nothing runs: a tenant starting with '-' is
+// ErrInvalidTenantID, a scope without a resource ErrInvalidArgument.
+func TestDeveloperToolInputErrors(t *testing.T) {
+	dir := fakeTools(t, identitytest.ToolBehavior{})
+	alone, _ := NewAzureCLICredential(nil)
+	inChain, _ := NewAzureCLICredential(nil)
+	inChain.d.inChain = true
+	for _, c := range []*AzureCLICredential{alone, inChain} {
+		for _, tt := range []struct {
+			opts TokenRequestOptions
+			want error
+		}{
+			{TokenRequestOptions{Scopes: []string{testScope}, TenantID: "-tenant"}, ErrInvalidTenantID},
+			{TokenRequestOptions{Scopes: []string{"/.default"}}, ErrInvalidArgument},
+		} {
+			_, err := c.GetToken(context.Background(), tt.opts)
+			var afe *AuthenticationFailedError
+			var cue *CredentialUnavailableError
+			if !errors.Is(err, tt.want) || errors.As(err, &afe) || errors.As(err, &cue) {
+				t.Errorf("in chain %v, %+v: err = %v, want only %v", c.d.inChain, tt.opts, err, tt.want)
+			}
+		}
+	}
+	if n := len(argv(t, dir, "az")); n != 0 {
+		t.Errorf("az ran %d times", n)
+	}
+}
+
+// TestDefaultWorkloadIdentityClientID: DefaultAzureCredential's workload
+// identity takes ManagedIdentityClientID when WorkloadIdentityClientID is
+// not set (PROTOCOL.md 9.2), before AZURE_CLIENT_ID.
+func TestDefaultWorkloadIdentityClientID(t *testing.T) {
+	clearCredentialEnv(t)
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("header.payload.signature"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envTenantID, testTenant)
+	t.Setenv(envFederatedTokenFile, file)
+	c, err := NewDefaultAzureCredential(&DefaultAzureCredentialOptions{ManagedIdentityClientID: testClientID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, ok := c.chain.sources[1].(*WorkloadIdentityCredential)
+	if !ok {
+		t.Fatalf("source 1 is %T %v, want a WorkloadIdentityCredential", c.chain.sources[1], c.chain.sources[1])
+	}
+	if w.ep.clientID != testClientID {
+		t.Errorf("workload identity client ID %q, want %q", w.ep.clientID, testClientID)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 )
@@ -16,8 +17,11 @@ import (
 // challenge per request (PROTOCOL.md 12): on a 401 whose WWW-Authenticate
 // carries error="insufficient_claims" and claims, it gets a new token with
 // those claims and sends the request again, once. It never sends a token
-// over plain http to a host that is not loopback. It is safe for concurrent
-// use; its fields must not change after first use.
+// over plain http to a host that is not loopback, nor to another origin
+// (scheme, host and port) than the request's when an http.Client follows a
+// redirect: such a hop goes out as it is, without a token, as azure-core's
+// sensitive-header cleanup does. It is safe for concurrent use; its fields
+// must not change after first use.
 type Transport struct {
 	Credential TokenCredential
 	Scopes     []string
@@ -43,11 +47,14 @@ const maxChallengeBody = 64 << 10
 // RoundTrip implements http.RoundTripper. The caller's request is never
 // modified: a clone carries the header, as the RoundTripper contract asks.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if crossOriginRedirect(req) {
+		return t.base().RoundTrip(req)
+	}
 	if req.URL == nil || !secureTarget(req.URL.Scheme, req.URL.Hostname()) {
 		closeBody(req)
 		return nil, ErrInsecureTransport
 	}
-	if t.Credential == nil {
+	if isNil(t.Credential) {
 		closeBody(req)
 		return nil, errNoTransportCredential
 	}
@@ -127,6 +134,32 @@ func (t *Transport) authorize(req *http.Request, token string) *http.Request {
 	return r
 }
 
+// crossOriginRedirect reports whether req is a redirect an http.Client
+// follows (req.Response is set only then) to another origin than the
+// request that began the chain of redirects. The token was asked for that
+// first origin only.
+func crossOriginRedirect(req *http.Request) bool {
+	first := req
+	for first.Response != nil && first.Response.Request != nil {
+		first = first.Response.Request
+	}
+	return first != req && (first.URL == nil || req.URL == nil || origin(first.URL) != origin(req.URL))
+}
+
+// origin is u's scheme, host and port (RFC 6454), the port made explicit.
+func origin(u *url.URL) string {
+	scheme, port := strings.ToLower(u.Scheme), u.Port()
+	if port == "" {
+		switch scheme {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
+
 // secureTarget: https anywhere; http only to a loopback host (a local test
 // server or sidecar), where nothing crosses a network.
 func secureTarget(scheme, host string) bool {
@@ -161,6 +194,11 @@ func drain(resp *http.Response) {
 // (PROTOCOL.md 13). Caching is the credential's.
 func BearerTokenProvider(cred TokenCredential, scopes ...string) func(context.Context) (string, error) {
 	scopes = append([]string(nil), scopes...)
+	if isNil(cred) {
+		return func(context.Context) (string, error) {
+			return "", inputError("BearerTokenProvider", ErrInvalidArgument, "the credential is nil")
+		}
+	}
 	return func(ctx context.Context) (string, error) {
 		tok, err := cred.GetToken(ctx, TokenRequestOptions{Scopes: scopes})
 		if err != nil {

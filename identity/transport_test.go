@@ -267,3 +267,58 @@ func BenchmarkTransport(b *testing.B) {
 		}), Scopes: []string{"s"}}})
 	})
 }
+
+// TestTransportKeepsTokenFromOtherOrigins: an http.Client follows a redirect
+// by calling RoundTrip again; a hop to another origin (here another host
+// name and port) goes out without the token, one to the same origin with it.
+func TestTransportKeepsTokenFromOtherOrigins(t *testing.T) {
+	var got sync.Map // path -> Authorization received
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.URL.Path, r.Header.Get("Authorization"))
+	}))
+	defer other.Close()
+	resource := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.URL.Path, r.Header.Get("Authorization"))
+		switch r.URL.Path {
+		case "/away":
+			// localhost, not 127.0.0.1, and another port: another origin.
+			http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+"/elsewhere", http.StatusTemporaryRedirect)
+		case "/here":
+			http.Redirect(w, r, "/landed", http.StatusTemporaryRedirect)
+		}
+	}))
+	defer resource.Close()
+
+	cred := NewStaticCredential("canary-bearer-token", time.Now().Add(time.Hour), nil)
+	client := &http.Client{Transport: &Transport{Credential: cred, Scopes: []string{testScope}}}
+	for _, path := range []string{"/away", "/here"} {
+		resp, err := client.Get(resource.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	for path, want := range map[string]string{"/away": "Bearer canary-bearer-token", "/elsewhere": "", "/here": "Bearer canary-bearer-token", "/landed": "Bearer canary-bearer-token"} {
+		if v, ok := got.Load(path); !ok || v.(string) != want {
+			t.Errorf("%s received Authorization %q (arrived: %v), want %q", path, v, ok, want)
+		}
+	}
+}
+
+// TestTransportNilCredentials: a nil credential, typed or not, is an error
+// from RoundTrip and from BearerTokenProvider's function, never a panic.
+func TestTransportNilCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	var typedNil *ClientSecretCredential
+	for _, cred := range []TokenCredential{nil, typedNil} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+		if resp, err := (&Transport{Credential: cred, Scopes: []string{testScope}}).RoundTrip(req); err == nil {
+			resp.Body.Close()
+			t.Errorf("Transport with credential %#v: no error", cred)
+		}
+		if _, err := BearerTokenProvider(cred, testScope)(context.Background()); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("BearerTokenProvider with credential %#v: err = %v, want ErrInvalidArgument", cred, err)
+		}
+	}
+}
