@@ -28,8 +28,9 @@
 // verifying (RFC 7518, Section 3.3).
 //
 // Tokens, claims and keys never appear in an error; errors give sizes,
-// positions and, for an unsupported algorithm, the name the header gave,
-// cut to a few bytes. Every function is safe for concurrent use.
+// positions, the names of the header members this package reads and, for an
+// unsupported algorithm, the name the header gave, cut to a few bytes.
+// Every function is safe for concurrent use.
 package jwt
 
 // Reading order: limits.go, errors.go, jws.go (encoding, Sign, Verify),

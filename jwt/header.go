@@ -52,7 +52,7 @@ func decodeHeader(b []byte) (h Header, crit bool, err error) {
 		// Header MUST be unique; JWS parsers MUST either reject JWSs with
 		// duplicate Header Parameter names or ..." We reject.
 		if seen[name] {
-			return Header{}, false, malformed("header member %s appears twice", quote(name))
+			return Header{}, false, malformed("%s appears twice", member(name))
 		}
 		seen[name] = true
 		var dst any
@@ -78,7 +78,7 @@ func decodeHeader(b []byte) (h Header, crit bool, err error) {
 			dst = new(json.RawMessage)
 		}
 		if err := dec.Decode(dst); err != nil {
-			return Header{}, false, malformed("header member %s has the wrong type", quote(name))
+			return Header{}, false, malformed("%s has the wrong type", member(name))
 		}
 	}
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
@@ -103,4 +103,15 @@ func decodeHeader(b []byte) (h Header, crit bool, err error) {
 func isObject(b []byte) bool {
 	t := bytes.TrimLeft(b, " \t\r\n") // RFC 8259, Section 2: insignificant whitespace
 	return len(t) > 0 && t[0] == '{' && utf8.Valid(b) && json.Valid(b)
+}
+
+// member names a header member in an error: by its name when it is one this
+// package reads, else only as "a header member", since another name is the
+// token's own text.
+func member(name string) string {
+	switch name {
+	case "alg", "typ", "kid", "x5t", "x5t#S256", "x5c", "crit":
+		return "header member " + quote(name)
+	}
+	return "a header member"
 }

@@ -417,3 +417,26 @@ func TestErrorsKeepSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderMemberNamesInErrors: an error about a header member names it
+// only when it is one this package reads; any other name is the token's own
+// text and is not quoted.
+func TestHeaderMemberNamesInErrors(t *testing.T) {
+	const unknown = "s3cr3t-assertion-material"
+	_, key := fixture(t)
+	good, err := Sign(Header{Alg: RS256}, map[string]string{"sub": "x"}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(good, ".")
+	for _, tt := range []struct{ header, want string }{
+		{`{"alg":"RS256","` + unknown + `":1,"` + unknown + `":2}`, "a header member appears twice"},
+		{`{"alg":"RS256","kid":1}`, `header member "kid" has the wrong type`},
+		{`{"alg":"RS256","kid":"a","kid":"b"}`, `header member "kid" appears twice`},
+	} {
+		_, _, err := Verify(join(enc(tt.header), parts[1], parts[2]), &key.PublicKey)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), unknown) {
+			t.Errorf("header %s: err = %v, want %q and no unknown member name", tt.header, err, tt.want)
+		}
+	}
+}

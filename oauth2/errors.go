@@ -74,8 +74,10 @@ func firstLine(s string) string {
 // the status and content type and quotes nothing of the body, and a field of
 // the wrong type is left empty rather than losing the others. Any of secrets
 // (of at least minScrub bytes) found in a field is replaced before the field
-// is cut, so not even part of one is kept. Endpoint and the request-ID
-// fallback are the caller's to fill in.
+// is cut, so not even part of one is kept; so is any token the body itself
+// carries (an error member beside an access_token, PROTOCOL.md 2.14: tokens
+// are masked before any message). Endpoint and the request-ID fallback are
+// the caller's to fill in.
 func parseErrorResponse(status int, contentType string, body []byte, secrets []string) *Error {
 	e := &Error{StatusCode: status}
 	if status >= 300 && status < 400 {
@@ -95,6 +97,7 @@ func parseErrorResponse(status int, contentType string, body []byte, secrets []s
 		}
 		return e
 	}
+	secrets = append(bodyTokens(fields), secrets...)
 	e.Code = stringField(fields, "error", maxField, secrets)
 	e.Description = stringField(fields, "error_description", maxDescription, secrets)
 	e.TraceID = stringField(fields, "trace_id", maxField, secrets)
@@ -122,6 +125,18 @@ func parseErrorResponse(status int, contentType string, body []byte, secrets []s
 		e.Malformed = "error body has no error code"
 	}
 	return e
+}
+
+// bodyTokens returns the token members of an error body that are strings.
+func bodyTokens(fields map[string]json.RawMessage) []string {
+	var out []string
+	for _, name := range [...]string{"access_token", "refresh_token", "id_token"} {
+		var s string
+		if raw, ok := fields[name]; ok && json.Unmarshal(raw, &s) == nil && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // stringField is fields[name] as a scrubbed and cleaned string cut to max

@@ -174,7 +174,9 @@ func TestErrorOnSuccessStatus(t *testing.T) {
 func TestMalformedSuccess(t *testing.T) {
 	f := newFakeEndpoint(t, reply{status: 200, body: `{"access_token":"a","expires_in":"soon"}`})
 	c, _ := newTestClient(t, f)
-	_, err := c.ClientCredentials(context.Background(), ccReq)
+	req := ccReq
+	req.Auth.Secret = "client-secret" // ccReq's "s" is in "soon", which would then not be quoted
+	_, err := c.ClientCredentials(context.Background(), req)
 	var e *Error
 	if !errors.As(err, &e) || e.Malformed == "" || !uuidRE.MatchString(e.CorrelationID) {
 		t.Fatalf("err = %#v", err)
@@ -213,5 +215,19 @@ func TestNewRequestID(t *testing.T) {
 			t.Fatalf("bad or repeated ID %q", id)
 		}
 		seen[id] = true
+	}
+}
+
+// TestHugeNegativeRetryAfterRetries: a Retry-After of -10000000000 seconds
+// reads as zero, so a 503 is retried at once (PROTOCOL.md 1.5). It used to
+// overflow into centuries, which do() took for "longer than MaxDelay: stop".
+func TestHugeNegativeRetryAfterRetries(t *testing.T) {
+	f := newFakeEndpoint(t,
+		reply{status: 503, header: map[string]string{"Retry-After": "-10000000000"}, body: `{"error":"temporarily_unavailable"}`},
+		ok())
+	c, clock := newTestClient(t, f)
+	_, err := c.ClientCredentials(context.Background(), ccReq)
+	if err != nil || len(f.requests()) != 2 {
+		t.Fatalf("err = %v after %d tries (slept %v); want success on the second try", err, len(f.requests()), clock.slept())
 	}
 }

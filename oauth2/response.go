@@ -175,13 +175,13 @@ func (n *number) check(name string) error {
 }
 
 // notNumber reports a value that is not a whole number, quoting at most
-// maxQuoted bytes of it, and nothing when it overlaps one of secrets (of at
-// least minScrub bytes): a server that puts a token where a number belongs
-// must not get it quoted.
+// maxQuoted bytes of it, and nothing when it overlaps one of secrets, however
+// short (a short password, as scrub withholds it): a server that puts a
+// token where a number belongs must not get it quoted.
 func notNumber(name, raw string, secrets []string, more ...string) error {
 	for _, list := range [2][]string{secrets, more} {
 		for _, s := range list {
-			if len(s) >= minScrub && (strings.Contains(s, raw) || strings.Contains(raw, s)) {
+			if s != "" && (strings.Contains(s, raw) || strings.Contains(raw, s)) {
 				return fmt.Errorf("%s is not a whole number", name)
 			}
 		}

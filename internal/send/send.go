@@ -5,7 +5,8 @@
 // It never retries by itself and never reads the environment. Errors name the
 // method, host and path of the request but never its query string, headers or
 // body, so secrets in any of those cannot reach an error. Response bodies are
-// read through an io.LimitReader; a larger body is an error, not a truncation.
+// read up to MaxBody bytes and no further; a larger body is an error, not a
+// truncation.
 // Everything here is safe for concurrent use.
 package send
 
@@ -110,10 +111,10 @@ func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 	for _, name := range [...]string{"Retry-After-Ms", "X-Ms-Retry-After-Ms"} {
 		if v := h.Get(name); v != "" {
 			if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
-				if ms > maxSeconds*1000 {
-					ms = maxSeconds * 1000
-				}
-				return clamp(time.Duration(ms) * time.Millisecond), true
+				// Bounded both ways before the multiplication, which
+				// would overflow for a huge value of either sign.
+				ms = max(0, min(ms, maxSeconds*1000))
+				return time.Duration(ms) * time.Millisecond, true
 			}
 		}
 	}
@@ -122,10 +123,8 @@ func RetryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 		return 0, false
 	}
 	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s > maxSeconds {
-			s = maxSeconds
-		}
-		return clamp(time.Duration(s) * time.Second), true
+		s = max(0, min(s, maxSeconds))
+		return time.Duration(s) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return clamp(t.Sub(now)), true

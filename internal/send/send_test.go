@@ -163,3 +163,24 @@ func TestReadBody(t *testing.T) {
 		t.Errorf("readBody with a Content-Length allocates %v times, want the buffer (and the reader) only", a)
 	}
 }
+
+// TestRetryAfterHugeNegative: a negative delay of any size reads as zero;
+// multiplied into a time.Duration unbounded, it overflowed into centuries,
+// which callers took as "longer than the cap: stop retrying".
+func TestRetryAfterHugeNegative(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, h := range []map[string]string{
+		{"Retry-After": "-10000000000"},
+		{"Retry-After-Ms": "-10000000000000"},
+		{"X-Ms-Retry-After-Ms": "-9223372036854775808"},
+		{"Retry-After": "-9223372036854775808"},
+	} {
+		hdr := http.Header{}
+		for k, v := range h {
+			hdr.Set(k, v)
+		}
+		if d, ok := RetryAfter(hdr, now); !ok || d != 0 {
+			t.Errorf("RetryAfter(%v) = %v, %v; want 0, true", h, d, ok)
+		}
+	}
+}
