@@ -28,10 +28,11 @@
 // before it is opened.
 //
 // Response bodies are read through send.Do (at most 1 MiB). Errors carry
-// the source, the status, the endpoint's host and path, and at most 256
-// bytes of the service's own message with control characters removed;
-// never an access token, the identity header, the MSI secret, the Arc key
-// or a query string. Token and Source print in redacted form.
+// the source, the status (a request that got no answer: the endpoint's host
+// and path), and at most 256 bytes of the service's own message with
+// control characters removed; never an access token, the identity header,
+// the MSI secret, the Arc key or a query string. Token and Source print in
+// redacted form.
 //
 // A Source is immutable after New and safe for concurrent use.
 package imds

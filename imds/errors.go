@@ -191,3 +191,17 @@ func serviceText(s string, max int, secrets ...string) string {
 func quote(v string) string {
 	return strconv.Quote(serviceText(v, maxQuoted))
 }
+
+// quoteTime quotes, as quote does, the text of a number or date field of a
+// token response when it is made only of what numbers and the dates of
+// expiresOnLayouts are made of; other text is withheld. An endpoint that
+// echoes the identity header, the MSI secret or the Arc key, or puts the
+// token itself, where a number belongs must not get it into an error.
+func quoteTime(v string) string {
+	for i := 0; i < len(v); i++ {
+		if !strings.ContainsRune("0123456789+-.:/ TZAPM", rune(v[i])) {
+			return "[withheld]"
+		}
+	}
+	return quote(v)
+}

@@ -8,8 +8,9 @@ import "time"
 const (
 	// imdsRetries, imdsRetryBase and imdsRetryMax are the IMDS retry
 	// defaults: PROTOCOL.md 7.3 (GO): "max retries 6, base delay 2 s, max
-	// delay 25 s". With send.Backoff the waits are 2, 4, 8, 16, 25, 25 s,
-	// 80 s in all, which covers IMDS's 70 s upgrade window.
+	// delay 25 s". With send.Backoff the waits are 2, 6, 14, 25, 25, 25 s
+	// (PROTOCOL.md's "expected waits"), 97 s in all, which covers IMDS's
+	// 70 s upgrade window.
 	imdsRetries   = 6
 	imdsRetryBase = 2 * time.Second
 	imdsRetryMax  = 25 * time.Second

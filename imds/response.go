@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/azid-go/azid/internal/send"
@@ -68,7 +69,8 @@ var errNotJSON = errors.New("the body is not a JSON object")
 // parseToken parses a 200 body from any source. sent is the time the
 // request went out, the base of expires_in and refresh_in (PROTOCOL.md 1.7:
 // "request time (captured before sending)"). Errors name the field at
-// fault and quote only numbers and dates, never the token.
+// fault and quote only what could be a number or a date (quoteTime), never
+// the token or a secret.
 func parseToken(body []byte, sent time.Time) (tokenResponse, error) {
 	var f tokenFields
 	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' || json.Unmarshal(body, &f) != nil {
@@ -135,7 +137,7 @@ func expiry(expiresOn, expiresIn json.RawMessage, sent time.Time) (time.Time, er
 		// A local endpoint's token for millennia would never be refreshed:
 		// expires_on is held to the bound expires_in has.
 		if err == nil && t.Sub(sent) > maxLifetime*time.Second {
-			return time.Time{}, fmt.Errorf("expires_on %s is out of range: more than ten years away", quote(text))
+			return time.Time{}, fmt.Errorf("expires_on %s is out of range: more than ten years away", quoteTime(text))
 		}
 		return t, err
 	}
@@ -169,19 +171,19 @@ var expiresOnLayouts = [...]string{
 func expiresOnTime(text string) (time.Time, error) {
 	if secs, ok := seconds(text); ok {
 		if secs <= 0 || secs > maxUnixSeconds {
-			return time.Time{}, fmt.Errorf("expires_on %s is out of range", quote(text))
+			return time.Time{}, fmt.Errorf("expires_on %s is out of range", quoteTime(text))
 		}
 		return time.Unix(secs, 0).UTC(), nil
 	}
 	for _, layout := range expiresOnLayouts {
 		if t, err := time.Parse(layout, text); err == nil {
 			if t.Unix() <= 0 {
-				return time.Time{}, fmt.Errorf("expires_on %s is out of range", quote(text))
+				return time.Time{}, fmt.Errorf("expires_on %s is out of range", quoteTime(text))
 			}
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("expires_on %s is neither Unix seconds nor a known date", quote(text))
+	return time.Time{}, fmt.Errorf("expires_on %s is neither Unix seconds nor a known date", quoteTime(text))
 }
 
 // lifetime reads expires_in or refresh_in: whole or decimal seconds from 0
@@ -189,10 +191,10 @@ func expiresOnTime(text string) (time.Time, error) {
 func lifetime(name, text string) (time.Duration, error) {
 	secs, ok := seconds(text)
 	if !ok {
-		return 0, fmt.Errorf("%s %s is not a number", name, quote(text))
+		return 0, fmt.Errorf("%s %s is not a number", name, quoteTime(text))
 	}
 	if secs < 0 || secs > maxLifetime {
-		return 0, fmt.Errorf("%s %s is out of range", name, quote(text))
+		return 0, fmt.Errorf("%s %s is out of range", name, quoteTime(text))
 	}
 	return time.Duration(secs) * time.Second, nil
 }
@@ -284,6 +286,18 @@ func headerSafe(v string) bool {
 	return true
 }
 
+// withoutSecrets is err, unless its text repeats one of secrets: parseToken
+// quotes only what could be a number or a date (quoteTime), which a secret
+// made of digits could be.
+func withoutSecrets(err error, secrets []string) error {
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(err.Error(), secret) {
+			return errors.New("a field holds a value that repeats a secret of the request (not shown)")
+		}
+	}
+	return err
+}
+
 // finish turns the outcome of s.exchange into a token or an *Error. message
 // reads the source's error body shape; secrets are replaced wherever the
 // service's text repeats them.
@@ -303,6 +317,7 @@ func (s *Source) finish(ctx context.Context, resp *send.Response, sent time.Time
 	case resp.StatusCode == http.StatusOK:
 		r, err := parseToken(resp.Body, sent)
 		if err != nil {
+			err = withoutSecrets(err, secrets)
 			return tokenResponse{}, &Error{Source: s.kind, StatusCode: resp.StatusCode,
 				Message: "unusable token response", Err: err,
 				// PROTOCOL.md 7.3 (PY-new, GO): a body that is not JSON

@@ -1,9 +1,12 @@
 package imds
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +45,8 @@ func TestParseToken(t *testing.T) {
 		{"access_token a number", `{"access_token":5,"expires_on":1715900000}`, time.Time{}, time.Time{}, "", "no access_token"},
 		{"access_token with a space", `{"access_token":"a b","expires_on":1715900000}`, time.Time{}, time.Time{}, "", "characters a token cannot have"},
 		{"no expiry", `{` + tok + `}`, time.Time{}, time.Time{}, "", "neither expires_on nor expires_in"},
-		{"expires_on a word", `{` + tok + `,"expires_on":"soon"}`, time.Time{}, time.Time{}, "", `expires_on "soon" is neither Unix seconds nor a known date`},
+		{"expires_on a word", `{` + tok + `,"expires_on":"soon"}`, time.Time{}, time.Time{}, "", `expires_on [withheld] is neither Unix seconds nor a known date`},
+		{"expires_on a date out of the calendar", `{` + tok + `,"expires_on":"13/45/2026 10:00:00 PM +00:00"}`, time.Time{}, time.Time{}, "", `expires_on "13/45/2026 10:00:00 PM +00:00" is neither Unix seconds nor a known date`},
 		{"expires_on zero", `{` + tok + `,"expires_on":0}`, time.Time{}, time.Time{}, "", "out of range"},
 		{"expires_on negative", `{` + tok + `,"expires_on":"-5"}`, time.Time{}, time.Time{}, "", "out of range"},
 		{"expires_on past the limit", fmt.Sprintf(`{%s,"expires_on":%d}`, tok, int64(maxUnixSeconds+1)), time.Time{}, time.Time{}, "", "out of range"},
@@ -52,7 +56,7 @@ func TestParseToken(t *testing.T) {
 		{"expires_on Inf", `{` + tok + `,"expires_on":"Inf"}`, time.Time{}, time.Time{}, "", "neither Unix seconds"},
 		{"expires_on padded", `{` + tok + `,"expires_on":" 1715900000"}`, time.Time{}, time.Time{}, "", "neither Unix seconds"},
 		{"expires_on bool", `{` + tok + `,"expires_on":true}`, time.Time{}, time.Time{}, "", "expires_on is neither a number nor a string"},
-		{"expires_in a word", `{` + tok + `,"expires_in":"soon"}`, time.Time{}, time.Time{}, "", `expires_in "soon" is not a number`},
+		{"expires_in a word", `{` + tok + `,"expires_in":"soon"}`, time.Time{}, time.Time{}, "", `expires_in [withheld] is not a number`},
 		{"expires_in negative", `{` + tok + `,"expires_in":-1}`, time.Time{}, time.Time{}, "", "out of range"},
 		{"expires_in past the limit", fmt.Sprintf(`{%s,"expires_in":%d}`, tok, maxLifetime+1), time.Time{}, time.Time{}, "", "out of range"},
 		{"refresh_in a word", `{` + tok + `,"expires_in":60,"refresh_in":"x"}`, time.Time{}, time.Time{}, "", "refresh_in"},
@@ -166,6 +170,52 @@ func BenchmarkParseToken(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := parseToken(body, epoch); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestParseErrorWithholdsIdentityHeader: an endpoint that echoes the
+// X-IDENTITY-HEADER value into a number field of a 200 body does not get it
+// into the error (doc.go: errors never hold the identity header).
+func TestParseErrorWithholdsIdentityHeader(t *testing.T) {
+	const secret = "4f1c2a9e-identity-header-secret"
+	f := newEndpointFunc(t, false, func(_ int, r *http.Request) reply {
+		return reply{body: `{"access_token":"` + tokenValue + `","expires_on":"` + r.Header.Get("X-IDENTITY-HEADER") + `"}`}
+	})
+	s := mustNew(t, Config{
+		Getenv:     envOf(envIdentityEndpoint, f.URL+"/msi/token", envIdentityHeader, secret),
+		MaxRetries: -1,
+	})
+	_, err := s.Token(context.Background(), testResource)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Errorf("the IDENTITY_HEADER value is in the error: %v", err)
+	}
+}
+
+// TestParseErrorWithholdsArcKey: the same for the Azure Arc key, echoed
+// from the Authorization header into expires_in, and for a key made of
+// digits, which quoteTime alone would quote.
+func TestParseErrorWithholdsArcKey(t *testing.T) {
+	for _, key := range []string{arcKey, "31415926535897932384"} {
+		dir, keyFile := arcDir(t)
+		if err := os.WriteFile(keyFile, []byte(key), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f := newEndpointFunc(t, false, func(_ int, r *http.Request) reply {
+			auth := r.Header.Get("Authorization")
+			if auth == "" {
+				return reply{status: http.StatusUnauthorized, header: map[string]string{"WWW-Authenticate": "Basic realm=" + keyFile}}
+			}
+			return reply{body: `{"access_token":"` + tokenValue + `","expires_in":"` + strings.TrimPrefix(auth, "Basic ") + `"}`}
+		})
+		cfg := arcConfig(f, dir, ID{})
+		cfg.MaxRetries = -1
+		_, err := mustNew(t, cfg).Token(context.Background(), testResource)
+		if err == nil || strings.Contains(err.Error(), key) {
+			t.Errorf("key %s: err = %v, want an error without the key", key, err)
 		}
 	}
 }

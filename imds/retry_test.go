@@ -13,7 +13,10 @@ import (
 const sec = time.Second
 
 func TestRetries(t *testing.T) {
-	imdsWaits := []time.Duration{2 * sec, 4 * sec, 8 * sec, 16 * sec, 25 * sec, 25 * sec}
+	// PROTOCOL.md 7.3 (GO): "Expected waits (before jitter) 2, 6, 14, 25,
+	// 25, 25 s". A 410 is retried until 70 s have been waited: five waits.
+	imdsWaits := []time.Duration{2 * sec, 6 * sec, 14 * sec, 25 * sec, 25 * sec, 25 * sec}
+	goneWaits := imdsWaits[:5] // 2+6+14+25+25 = 72 s
 	tests := []struct {
 		name       string
 		maxRetries int
@@ -31,20 +34,20 @@ func TestRetries(t *testing.T) {
 					return reply{body: sampleIMDS}
 				}
 			},
-			waits: imdsWaits,
+			waits: goneWaits,
 		},
 		{
 			name:       "410 retried past MaxRetries until 70 s",
 			maxRetries: 1,
 			answer:     always(reply{status: http.StatusGone}),
-			waits:      imdsWaits, // 2+4+8+16+25 = 55 s < 70 s, so one more
+			waits:      goneWaits, // 2+6+14+25 = 47 s < 70 s, so one more
 			status:     http.StatusGone,
 		},
 		{
 			name:       "410 with Retry-After 0 still waits 70 s",
 			maxRetries: 1,
 			answer:     always(reply{status: http.StatusGone, header: map[string]string{"Retry-After": "0"}}),
-			waits:      imdsWaits,
+			waits:      goneWaits,
 			status:     http.StatusGone,
 		},
 		{
@@ -72,7 +75,7 @@ func TestRetries(t *testing.T) {
 			name:       "500 with MaxRetries 2",
 			maxRetries: 2,
 			answer:     always(reply{status: http.StatusInternalServerError}),
-			waits:      []time.Duration{2 * sec, 4 * sec},
+			waits:      []time.Duration{2 * sec, 6 * sec},
 			status:     http.StatusInternalServerError,
 		},
 		{
@@ -89,7 +92,7 @@ func TestRetries(t *testing.T) {
 		{
 			name:   "503 then 200",
 			answer: script(reply{status: 503}, reply{status: 503}, reply{body: sampleIMDS}),
-			waits:  []time.Duration{2 * sec, 4 * sec},
+			waits:  []time.Duration{2 * sec, 6 * sec},
 		},
 	}
 	for _, tt := range tests {
@@ -126,8 +129,8 @@ func TestRetriesOtherSources(t *testing.T) {
 		waits  []time.Duration
 		status int
 	}{
-		{"503", reply{status: 503}, []time.Duration{800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond}, 503},
-		{"408", reply{status: 408}, []time.Duration{800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond}, 408},
+		{"503", reply{status: 503}, []time.Duration{800 * time.Millisecond, 2400 * time.Millisecond, 5600 * time.Millisecond}, 503},
+		{"408", reply{status: 408}, []time.Duration{800 * time.Millisecond, 2400 * time.Millisecond, 5600 * time.Millisecond}, 408},
 		{"404 not retried", reply{status: 404}, nil, 404},
 		{"410 not retried", reply{status: 410}, nil, 410},
 		{"501 not retried", reply{status: 501}, nil, 501},

@@ -61,11 +61,13 @@ const (
 	AzureML       SourceKind = "AzureML"       // Azure Machine Learning (7.8)
 )
 
-// Config is what New needs. The zero value asks IMDS for the
-// system-assigned identity with the default client and retries.
+// Config is what New needs. The zero value asks IMDS (or Azure Arc, on a
+// machine where its agent is installed) for the system-assigned identity
+// with the default client and retries.
 type Config struct {
 	// Getenv returns an environment variable; package identity passes
-	// os.Getenv. Nil means no variable is set, which selects IMDS.
+	// os.Getenv. Nil means no variable is set, which selects IMDS unless
+	// the Azure Arc agent is installed.
 	Getenv func(string) string
 
 	// ID is the identity to ask for; the zero value is system-assigned. A
@@ -240,7 +242,7 @@ func (s *Source) String() string {
 		id += " " + s.id.Value
 	}
 	secret := ""
-	if s.secret.value != "" {
+	if s.secret != nil && s.secret.value != "" {
 		secret = ", secret [REDACTED]"
 	}
 	return fmt.Sprintf("imds.Source{%s at %s, %s%s}", s.kind, s.Endpoint(), id, secret)

@@ -33,6 +33,9 @@ func newClient(c *http.Client, pin []byte) (*http.Client, error) {
 		}
 	}
 	t, ok := rt.(*http.Transport)
+	if ok && t == nil {
+		return nil, errors.New("the HTTPClient transport is a nil *http.Transport")
+	}
 	if ok {
 		t = t.Clone()
 		// PROTOCOL.md 7.3: "no proxy should be used (169.254.169.254 is

@@ -2,6 +2,7 @@ package imds
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -62,5 +63,24 @@ func TestNewClientReplacedDefault(t *testing.T) {
 	}
 	if tr, ok := c.Transport.(*http.Transport); !ok || tr.Proxy != nil || tr.DialContext == nil {
 		t.Errorf("got %T, want a plain *http.Transport without proxy", c.Transport)
+	}
+}
+
+// TestNilTypedTransport: a Config whose HTTPClient holds a nil
+// *http.Transport is an error from New, not a panic.
+func TestNilTypedTransport(t *testing.T) {
+	var tr *http.Transport
+	if _, err := New(Config{HTTPClient: &http.Client{Transport: tr}}); err == nil {
+		t.Error("New accepted a nil *http.Transport")
+	}
+}
+
+// TestStringOfZeroSource: a Source not made by New prints, as Token and
+// Probe refuse it, without a panic.
+func TestStringOfZeroSource(t *testing.T) {
+	for _, s := range []string{(&Source{}).String(), (&Source{}).GoString(), (&Source{}).LogValue().String()} {
+		if !strings.HasPrefix(s, "imds.Source{") {
+			t.Errorf("zero Source prints %q", s)
+		}
 	}
 }

@@ -38,9 +38,8 @@ type answer struct {
 
 // do sends x, retrying on the statuses spec/PROTOCOL.md 1.5 gives for the
 // Go SDK: on 408, 429, 500, 502, 503 and 504 and on transport errors (the
-// delay before retry n is Retry.Delay * 2^(n-1) with jitter, capped at
-// Retry.MaxDelay: 0.8, 1.6, 3.2 s by default, where the Go SDK waits
-// (2^n - 1) * 0.8 s: 0.8, 2.4, 5.6 s); never on other
+// delay before retry n is (2^n - 1) * Retry.Delay with jitter, capped at
+// Retry.MaxDelay, as the Go SDK waits: 0.8, 2.4, 5.6 s by default); never on other
 // statuses (a 400 or 401 answer is final whatever its headers say), never
 // after the context ends, and not when the server asks for a longer wait
 // than Retry.MaxDelay. Every try sends the same form; an assertion is

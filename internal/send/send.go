@@ -144,14 +144,16 @@ func clamp(d time.Duration) time.Duration {
 }
 
 // Backoff is the delay before retry n (n = 1 for the first retry):
-// base * 2^(n-1), capped at max. Callers add jitter where they want it.
+// (2^n - 1) * base, capped at max, as azcore computes it (PROTOCOL.md 1.5,
+// GO: "delay for try n = (2^n - 1) * base * jitter"): base, 3 base, 7 base,
+// and so on. Callers add jitter where they want it.
 func Backoff(n int, base, max time.Duration) time.Duration {
 	if n < 1 {
 		return 0
 	}
-	d := base
+	d := base // (2^i - 1) * base for i = 1, 2, ..., n
 	for i := 1; i < n; i++ {
-		d *= 2
+		d = 2*d + base
 		if d >= max || d <= 0 {
 			return max
 		}

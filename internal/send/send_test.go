@@ -91,7 +91,8 @@ func TestRetryAfter(t *testing.T) {
 
 func TestBackoff(t *testing.T) {
 	base, max := 800*time.Millisecond, 60*time.Second
-	want := []time.Duration{0, 800 * time.Millisecond, 1600 * time.Millisecond, 3200 * time.Millisecond}
+	// PROTOCOL.md 1.5 (GO): (2^n - 1) * base.
+	want := []time.Duration{0, 800 * time.Millisecond, 2400 * time.Millisecond, 5600 * time.Millisecond, 12 * time.Second}
 	for n, w := range want {
 		if got := Backoff(n, base, max); got != w {
 			t.Errorf("Backoff(%d) = %v, want %v", n, got, w)
@@ -99,6 +100,13 @@ func TestBackoff(t *testing.T) {
 	}
 	if got := Backoff(100, base, max); got != max {
 		t.Errorf("Backoff(100) = %v, want the cap %v", got, max)
+	}
+	// PROTOCOL.md 7.3 (GO, IMDS): "Expected waits (before jitter) 2, 6, 14,
+	// 25, 25, 25 s".
+	for n, w := range []time.Duration{2, 6, 14, 25, 25, 25} {
+		if got := Backoff(n+1, 2*time.Second, 25*time.Second); got != w*time.Second {
+			t.Errorf("IMDS Backoff(%d) = %v, want %v", n+1, got, w*time.Second)
+		}
 	}
 }
 
