@@ -3,6 +3,9 @@ package identity
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 
 	"github.com/azid-go/azid/oauth2"
@@ -33,6 +36,31 @@ type AuthorizationCodeCredentialOptions struct {
 	// CodeVerifier is the PKCE verifier (RFC 7636) whose S256 challenge went
 	// with the authorize request. "": none sent.
 	CodeVerifier string
+}
+
+// String describes o without its secrets: ClientSecret and CodeVerifier
+// show only whether they are set.
+func (o AuthorizationCodeCredentialOptions) String() string {
+	set := func(v string) string {
+		if v == "" {
+			return `""`
+		}
+		return "[redacted]"
+	}
+	return "AuthorizationCodeCredentialOptions{ClientSecret: " + set(o.ClientSecret) + ", CodeVerifier: " + set(o.CodeVerifier) + "}"
+}
+
+// GoString is String, for %#v.
+func (o AuthorizationCodeCredentialOptions) GoString() string { return o.String() }
+
+// Format prints String for every fmt verb.
+func (o AuthorizationCodeCredentialOptions) Format(f fmt.State, _ rune) {
+	io.WriteString(f, o.String())
+}
+
+// LogValue is String, for log/slog.
+func (o AuthorizationCodeCredentialOptions) LogValue() slog.Value {
+	return slog.StringValue(o.String())
 }
 
 // NewAuthorizationCodeCredential returns a credential that redeems authCode
@@ -71,29 +99,44 @@ func (c *AuthorizationCodeCredential) GetToken(ctx context.Context, opts TokenRe
 	return c.s.getToken(ctx, opts, c)
 }
 
-// grant redeems the authorization code, once. The code is taken before it
-// is sent, so two requests never both send it; it is put back when no
-// answer said it was used or refused (a network failure, a 429 or 5xx), so
-// that a transient failure does not lose the user's sign-in.
+// grant is firstGrant for a miss keyed before the account was known.
 func (c *AuthorizationCodeCredential) grant(ctx context.Context, req oauth2.Request) (oauth2.Token, error) {
-	c.mu.Lock()
-	code, wait := c.code, c.redeeming
-	if code != "" {
-		c.code, c.redeeming = "", make(chan struct{})
-	}
-	c.mu.Unlock()
-	if code == "" {
-		// Another request has taken the code (for another scope, keyed
-		// before the account was known): once its redemption is over, the
-		// account's refresh token, if it brought one, answers this one.
-		if wait != nil {
-			select {
-			case <-wait:
-			case <-ctx.Done():
-				return oauth2.Token{}, ctx.Err()
-			}
+	return c.firstGrant(ctx, req, c.s.pending)
+}
+
+// grant redeems the authorization code, once: it is the first grant of a
+// miss keyed by the subject keyedBy (see firstGranter). The code is taken
+// before it is sent, so two requests never both send it; it is put back
+// when no answer said it was used or refused (a network failure, a 429 or
+// 5xx), so that a transient failure does not lose the user's sign-in, and a
+// request that waited on that redemption takes it up.
+func (c *AuthorizationCodeCredential) firstGrant(ctx context.Context, req oauth2.Request, keyedBy string) (oauth2.Token, error) {
+	var code string
+	for {
+		c.mu.Lock()
+		var wait chan struct{}
+		code, wait = c.code, c.redeeming
+		if code != "" {
+			c.code, c.redeeming = "", make(chan struct{})
 		}
-		if id := c.s.subject(); id != c.s.pending {
+		c.mu.Unlock()
+		if code != "" || wait == nil {
+			break
+		}
+		// Another request is redeeming the code (for another scope, keyed
+		// before the account was known). Wait for the end: the code may
+		// come back, or the account be known.
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return oauth2.Token{}, ctx.Err()
+		}
+	}
+	if code == "" {
+		// The code is spent. When it told the account only after this
+		// request was keyed, the account's refresh token, if it brought
+		// one, answers; a miss keyed by the account has tried it already.
+		if id := c.s.subject(); id != c.s.pending && id != keyedBy {
 			g := userGrant{s: &c.s, id: id, first: noGrant{}}
 			return g.grant(ctx, req)
 		}

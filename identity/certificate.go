@@ -84,6 +84,14 @@ func newCertSigner(cred string, chain []*x509.Certificate, key crypto.PrivateKey
 	if !ok {
 		return certSigner{}, inputError(cred, ErrInvalidArgument, "the private key is %T; Entra client assertions here need an RSA key", key)
 	}
+	if rk == nil || rk.N == nil {
+		return certSigner{}, inputError(cred, ErrInvalidArgument, "the RSA private key is empty")
+	}
+	for i, c := range chain {
+		if c == nil {
+			return certSigner{}, inputError(cred, ErrInvalidArgument, "certificate %d of %d is nil", i+1, len(chain))
+		}
+	}
 	if rk.N.BitLen() < 2048 {
 		return certSigner{}, inputError(cred, ErrInvalidArgument, "the RSA key is %d bits; need at least 2048", rk.N.BitLen())
 	}

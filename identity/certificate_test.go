@@ -1,8 +1,10 @@
 package identity
 
 import (
+	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -77,4 +79,31 @@ func FuzzParseCertificates(f *testing.F) {
 			t.Fatal("the first certificate does not hold the key's public key")
 		}
 	})
+}
+
+// TestCertificateCredentialNilInputs: a nil certificate in the chain and a
+// nil or empty RSA key are ErrInvalidArgument, not a panic.
+func TestCertificateCredentialNilInputs(t *testing.T) {
+	certs, key := loadTestCertificate(t)
+	for _, tc := range []struct {
+		name  string
+		certs []*x509.Certificate
+		key   crypto.PrivateKey
+	}{
+		{"nil certificate in chain", []*x509.Certificate{nil, certs[0]}, key},
+		{"typed nil key", certs, (*rsa.PrivateKey)(nil)},
+		{"empty rsa key", certs, &rsa.PrivateKey{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("NewClientCertificateCredential panicked: %v", r)
+				}
+			}()
+			_, err := NewClientCertificateCredential(testTenant, testClientID, tc.certs, tc.key, nil)
+			if !errors.Is(err, ErrInvalidArgument) {
+				t.Fatalf("err = %v, want ErrInvalidArgument", err)
+			}
+		})
+	}
 }

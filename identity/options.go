@@ -43,7 +43,7 @@ type ClientOptions struct {
 	AdditionallyAllowedTenants []string
 	// DisableInstanceDiscovery is accepted for compatibility with azidentity.
 	// azid never performs instance discovery unless asked through
-	// EnableInstanceDiscovery, so this only documents intent.
+	// EnableInstanceDiscovery; when both are set, this one wins.
 	DisableInstanceDiscovery bool
 	// EnableInstanceDiscovery validates the authority once, with a request
 	// to the same host's discovery endpoint, before the first token request.

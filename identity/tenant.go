@@ -1,5 +1,7 @@
 package identity
 
+import "strings"
+
 // validTenantID reports whether id is a tenant id azid will put in a URL
 // path or on a command line: non-empty, ASCII letters, digits, '-' and '.'
 // (PROTOCOL.md 1.2; PY and GO agree).
@@ -79,7 +81,7 @@ func (p *tenantPolicy) resolve(cred, requested string) (string, error) {
 	if requested == "" || requested == p.tenant {
 		return p.tenant, nil
 	}
-	if p.disableMulti || p.tenant == "adfs" {
+	if p.disableMulti || strings.EqualFold(p.tenant, "adfs") { // as oauth2 recognizes ADFS
 		return p.tenant, nil
 	}
 	if !validTenantID(requested) {

@@ -117,11 +117,25 @@ type userGrant struct {
 	first granter
 }
 
+// firstGranter is a first grant that needs to know the subject its miss was
+// keyed by (AuthorizationCodeCredential: whether the account's refresh
+// token has been tried already).
+type firstGranter interface {
+	firstGrant(ctx context.Context, req oauth2.Request, keyedBy string) (oauth2.Token, error)
+}
+
+// errOtherAccount: the first grant of a miss keyed by a known account signed
+// in another one. Its token is neither returned nor kept: it would be cached
+// under the first account's key, where another credential for that
+// account could find it.
+var errOtherAccount = errors.New("the sign-in was for another account than the one this credential holds tokens for; use a new credential for that account")
+
 // grant tries the account's refresh token, then first. It records the
 // account and its refresh token from whatever succeeds.
 func (g *userGrant) grant(ctx context.Context, req oauth2.Request) (oauth2.Token, error) {
 	s, id := g.s, g.id
 	var refreshErr error
+	refreshGone := false // the service refused the refresh token for good
 	if id != s.pending {
 		ak := cache.AccountKey{Authority: s.ep.authority, ClientID: s.ep.clientID, HomeAccountID: id}
 		if rt, ok := s.ep.cache.RefreshToken(ak); ok {
@@ -141,6 +155,7 @@ func (g *userGrant) grant(ctx context.Context, req oauth2.Request) (oauth2.Token
 				// RFC 6749, Section 5.2: "The provided authorization grant
 				// ... or refresh token is invalid, expired, revoked".
 				s.ep.cache.DeleteRefreshToken(ak)
+				refreshGone = true
 			case "interaction_required", "consent_required", "login_required":
 				// The token is good but the user must act (MFA, consent):
 				// an interactive first grant can still help.
@@ -150,12 +165,24 @@ func (g *userGrant) grant(ctx context.Context, req oauth2.Request) (oauth2.Token
 			refreshErr = err
 		}
 	}
-	tok, err := g.first.grant(ctx, req)
+	var tok oauth2.Token
+	var err error
+	if f, ok := g.first.(firstGranter); ok {
+		tok, err = f.firstGrant(ctx, req, id)
+	} else {
+		tok, err = g.first.grant(ctx, req)
+	}
 	if errors.Is(err, errNoUserToken) && refreshErr != nil {
-		return oauth2.Token{}, fmt.Errorf("%w: %w", ErrSignInRequired, refreshErr)
+		if refreshGone {
+			return oauth2.Token{}, fmt.Errorf("%w: %w", ErrSignInRequired, refreshErr)
+		}
+		return oauth2.Token{}, refreshErr // the user must act (MFA, consent); the service said how
 	}
 	if err != nil {
 		return oauth2.Token{}, err
+	}
+	if other, _ := accountOf(tok); id != s.pending && !s.pinned && other != "" && other != id {
+		return oauth2.Token{}, errOtherAccount
 	}
 	s.keep(req, tok, id)
 	return tok, nil

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -239,5 +241,146 @@ func TestAuthenticationRecordWithPersistedCache(t *testing.T) {
 	}
 	if _, err := NewDeviceCodeCredential(&DeviceCodeCredentialOptions{ClientID: "another-client", AuthenticationRecord: rec}); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("a record of another client: %v", err)
+	}
+}
+
+// TestDeviceCodeOtherAccount: a credential for a known account (here from
+// an AuthenticationRecord) whose prompt is answered by another user fails,
+// and keeps nothing: the token would be cached under the first account's
+// key, where another credential for that account would be served it.
+func TestDeviceCodeOtherAccount(t *testing.T) {
+	s := userServer(t, &identitytest.Options{DeviceCodeInterval: time.Second})
+	const bob = "bob@contoso.example"
+	s.AddUser(identitytest.User{Username: bob, Password: "bobs-password"})
+	ctx := ctxTimeout(t, 20*time.Second)
+	approveAs := func(user string) func(context.Context, DeviceCodeMessage) error {
+		return func(_ context.Context, m DeviceCodeMessage) error { return s.ApproveDeviceCode(m.UserCode, user) }
+	}
+
+	// ada's record, made on a cache of its own.
+	o := testOptions(s)
+	o.Cache = cache.New(cache.Options{})
+	first, err := NewDeviceCodeCredential(&DeviceCodeCredentialOptions{ClientOptions: o, ClientID: testPublic, UserPrompt: approveAs(testUser)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adaRec, err := first.Authenticate(ctx, &TokenRequestOptions{Scopes: []string{testScope}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A new shared cache: ada's record, but bob signs in at the prompt.
+	shared := cache.New(cache.Options{})
+	o.Cache = shared
+	c1, err := NewDeviceCodeCredential(&DeviceCodeCredentialOptions{ClientOptions: o, ClientID: testPublic,
+		AuthenticationRecord: adaRec, UserPrompt: approveAs(bob)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c1.GetToken(ctx, TokenRequestOptions{Scopes: []string{testScope}})
+	var afe *AuthenticationFailedError
+	if !errors.As(err, &afe) || !errors.Is(err, errOtherAccount) {
+		t.Fatalf("ada's credential, bob signed in: err = %v, want AuthenticationFailedError for another account", err)
+	}
+	if _, ok := c1.s.ep.cache.RefreshToken(cache.AccountKey{Authority: c1.s.ep.authority, ClientID: testPublic, HomeAccountID: adaRec.HomeAccountID}); ok {
+		t.Error("a refresh token was kept under ada's account")
+	}
+
+	// Another credential for ada on the shared cache.
+	prompted := false
+	c2, err := NewDeviceCodeCredential(&DeviceCodeCredentialOptions{ClientOptions: o, ClientID: testPublic,
+		AuthenticationRecord: adaRec, UserPrompt: func(ctx context.Context, m DeviceCodeMessage) error {
+			prompted = true
+			return s.ApproveDeviceCode(m.UserCode, testUser)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok2, err := c2.GetToken(ctx, TokenRequestOptions{Scopes: []string{testScope}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if upn := claimsOf(t, tok2.Token)["upn"]; upn != testUser {
+		t.Fatalf("a credential for %s (record %s) got a token for %v (prompted: %v): bob's token was cached under ada's key",
+			testUser, adaRec.HomeAccountID, upn, prompted)
+	}
+}
+
+// TestAuthorizationCodeOptionsRedacted: the options' client secret and PKCE
+// verifier are printed by no fmt verb and no slog record.
+func TestAuthorizationCodeOptionsRedacted(t *testing.T) {
+	o := AuthorizationCodeCredentialOptions{ClientSecret: testSecret, CodeVerifier: testVerifier}
+	var logged strings.Builder
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("options", "o", o)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
+		out := fmt.Sprintf(verb, o) + fmt.Sprintf(verb, &o) + logged.String()
+		if strings.Contains(out, testSecret) || strings.Contains(out, testVerifier) {
+			t.Errorf("fmt %s of AuthorizationCodeCredentialOptions prints a secret: %s", verb, out)
+		}
+	}
+}
+
+// TestAuthorizationCodeInteractionRequired: once the code is spent, a
+// refresh the service answers with interaction_required is sent once per
+// GetToken, and the caller gets that answer (the user must act; the refresh
+// token is not said to be invalid).
+func TestAuthorizationCodeInteractionRequired(t *testing.T) {
+	s := userServer(t, nil)
+	code := s.AuthCode(testPublic, testRedirect, testUser, []string{testScope}, "")
+	c, err := NewAuthorizationCodeCredential(testTenant, testPublic, code, testRedirect,
+		&AuthorizationCodeCredentialOptions{ClientOptions: testOptions(s)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.GetToken(ctx, TokenRequestOptions{Scopes: []string{testScope}}); err != nil {
+		t.Fatal(err)
+	}
+	s.ResetRequests()
+	s.Fault(identitytest.Fault{Path: "oauth2/v2.0/token", Status: 400, Times: -1,
+		Body: `{"error":"interaction_required","error_description":"AADSTS50076: multi-factor authentication required","error_codes":[50076]}`})
+	_, err = c.GetToken(ctx, TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if n := tokenRequests(s); n != 1 {
+		t.Fatalf("%d refresh requests for one GetToken, want 1 (err %v)", n, err)
+	}
+	var afe *AuthenticationFailedError
+	if !errors.As(err, &afe) || afe.ErrorCode != "interaction_required" || errors.Is(err, ErrSignInRequired) {
+		t.Errorf("err = %v, want the service's interaction_required, not ErrSignInRequired", err)
+	}
+}
+
+// TestAuthorizationCodeWaiterTakesReturnedCode: a request that waited on
+// another's redemption of the code, which failed transiently (a 503) and so
+// put the code back, redeems the code itself.
+func TestAuthorizationCodeWaiterTakesReturnedCode(t *testing.T) {
+	s := userServer(t, nil)
+	code := s.AuthCode(testPublic, testRedirect, testUser, []string{testScope}, "")
+	o := testOptions(s)
+	o.Retry.MaxRetries = -1
+	c, err := NewAuthorizationCodeCredential(testTenant, testPublic, code, testRedirect, &AuthorizationCodeCredentialOptions{ClientOptions: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Fault(identitytest.Fault{Path: "oauth2/v2.0/token", Status: 503, Delay: time.Second})
+	ctx := ctxTimeout(t, 20*time.Second)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.GetToken(ctx, TokenRequestOptions{Scopes: []string{testScope}})
+		done <- err
+	}()
+	for len(s.Requests()) == 0 { // the first request has taken the code and is being answered, slowly
+		time.Sleep(time.Millisecond)
+	}
+	_, errB := c.GetToken(ctx, TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+	if errA := <-done; errA == nil {
+		t.Fatal("setup: the first redemption should have failed with 503")
+	}
+	if errB != nil {
+		// Proof the code was still there: the very next call redeems it.
+		_, errC := c.GetToken(ctx, TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+		t.Fatalf("the waiting request failed with %q although the code had been put back (the next call: err = %v)", errB, errC)
 	}
 }

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"runtime"
+	"strings"
 
 	"github.com/azid-go/azid/internal/secretstore"
 	"github.com/azid-go/azid/internal/vscode"
@@ -51,7 +52,9 @@ func NewVisualStudioCodeCredential(o *VisualStudioCodeCredentialOptions) (*Visua
 	c.cloud = settings.Cloud
 	c.subject = "vscode/" + settings.Cloud
 	copts := o.ClientOptions
-	if copts.AuthorityHost == "" {
+	// PROTOCOL.md 11.1: the option, then AZURE_AUTHORITY_HOST, then the
+	// host of the azure.cloud setting.
+	if copts.AuthorityHost == "" && getenv(envAuthorityHost) == "" {
 		host, err := vscode.AuthorityHost(settings.Cloud)
 		if err != nil && c.missing == "" {
 			c.missing = err.Error()
@@ -61,6 +64,9 @@ func NewVisualStudioCodeCredential(o *VisualStudioCodeCredentialOptions) (*Visua
 	tenant := firstNonEmpty(o.TenantID, settings.Tenant, organizationsTenant)
 	if !validTenantID(tenant) {
 		return nil, inputError(vscName, ErrInvalidTenantID, "in TenantID or the azure.tenant setting")
+	}
+	if strings.EqualFold(tenant, "adfs") && c.missing == "" {
+		c.missing = "ADFS is not supported" // PROTOCOL.md 11.1
 	}
 	ep, err := newTokenEndpoint(vscName, tenant, vscode.ClientID, &copts)
 	if err != nil {

@@ -162,3 +162,46 @@ func TestVisualStudioCodeCredentialFailures(t *testing.T) {
 		t.Errorf("custom cloud: %d store lookups, %d requests; want none", len(store.asked), len(s2.Requests()))
 	}
 }
+
+// TestVisualStudioCodeAuthorityHostEnv: AZURE_AUTHORITY_HOST comes before
+// the host of the azure.cloud setting (PROTOCOL.md 11.1).
+func TestVisualStudioCodeAuthorityHostEnv(t *testing.T) {
+	s := vscodeSetup(t, `{"azure.cloud": "AzureChinaCloud"}`)
+	t.Setenv(envAuthorityHost, s.Authority())
+	c, err := NewVisualStudioCodeCredential(&VisualStudioCodeCredentialOptions{ClientOptions: ClientOptions{HTTPClient: s.Client()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := normalizeAuthority(vscName, s.Authority())
+	if c.ep.authority != want {
+		t.Fatalf("authority %q; want %q from %s", c.ep.authority, want, envAuthorityHost)
+	}
+}
+
+// TestVisualStudioCodeADFSUnavailable: the tenant adfs makes the
+// credential unavailable ("ADFS is not supported", PROTOCOL.md 11.1), and
+// the refresh token is sent nowhere.
+func TestVisualStudioCodeADFSUnavailable(t *testing.T) {
+	s := vscodeSetup(t, `{"azure.cloud": "AzureCloud"}`)
+	rt := clientRefreshToken(t, s, "aebc6443-996d-45c2-90f0-388ff96faa56", testUser)
+	c, err := NewVisualStudioCodeCredential(&VisualStudioCodeCredentialOptions{ClientOptions: testOptions(s), TenantID: "adfs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.store = &memorySecrets{secrets: map[string]string{"AzureCloud": rt}}
+	s.ResetRequests()
+	_, err = c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+	var cue *CredentialUnavailableError
+	if !errors.As(err, &cue) || len(s.Requests()) != 0 {
+		t.Fatalf("tenant adfs: err = %v, %d requests (first %v); want CredentialUnavailableError and nothing sent",
+			err, len(s.Requests()), firstPath(s))
+	}
+}
+
+// firstPath is the path of the first request s received, or "".
+func firstPath(s *identitytest.Server) string {
+	if r := s.Requests(); len(r) > 0 {
+		return r[0].Path
+	}
+	return ""
+}
