@@ -53,7 +53,7 @@ func TestRetry(t *testing.T) {
 			exact: true, wantBase: []time.Duration{61 * time.Second}},
 		{name: "no retries", retry: Retry{MaxRetries: -1}, replies: []reply{{status: 503}}, wantTries: 1, wantErr: 503},
 		{name: "custom count and delay", retry: Retry{MaxRetries: 5, Delay: time.Second, MaxDelay: 3 * time.Second}, replies: []reply{{status: 500}}, wantTries: 6, wantErr: 500,
-			wantBase: []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second}},
+			wantBase: []time.Duration{time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second}}, // 1, 3, 7 (capped) ... s
 		{name: "dropped connection retried", replies: []reply{{drop: true}, ok()}, wantTries: 2, wantBase: []time.Duration{800 * time.Millisecond}},
 	}
 	for _, tt := range tests {
