@@ -5,11 +5,12 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/azid-go/azid/internal/localfile"
 )
 
 // FileStore is a Store that keeps the serialized cache in one file. It is
@@ -86,21 +87,17 @@ func (s *FileStore) Load(ctx context.Context) ([]byte, error) {
 }
 
 // read reads the file through a limit: nil, nil when it does not exist.
+// Something other than a regular file there (a named pipe would block the
+// read for ever) is an error, which Save does not replace.
 func (s *FileStore) read() ([]byte, error) {
-	f, err := os.Open(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := localfile.Read(s.path, MaxFileSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cache: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("cache: %w", err)
-	}
-	if len(data) > MaxFileSize {
+	case errors.Is(err, localfile.ErrTooLarge):
 		return nil, fmt.Errorf("%w: %s", ErrTooLarge, s.path)
+	case err != nil:
+		return nil, fmt.Errorf("cache: %w", err)
 	}
 	return data, nil
 }
@@ -237,10 +234,5 @@ func breakStaleLock(name string) bool {
 
 // readSmall reads a lock file, bounded: it holds a pid and a nonce.
 func readSmall(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, 256))
+	return localfile.Read(name, 256)
 }

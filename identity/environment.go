@@ -2,10 +2,11 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
+
+	"github.com/azid-go/azid/internal/localfile"
 )
 
 // EnvironmentCredential is a service principal (or, as a last resort, a
@@ -116,17 +117,9 @@ func (c *EnvironmentCredential) GetToken(ctx context.Context, opts TokenRequestO
 
 // readCertificateFile reads a PEM or PKCS#12 file, bounded.
 func readCertificateFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxCertificateFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxCertificateFile {
+	b, err := localfile.Read(path, maxCertificateFile)
+	if errors.Is(err, localfile.ErrTooLarge) {
 		return nil, fmt.Errorf("the file is larger than %d bytes", maxCertificateFile)
 	}
-	return b, nil
+	return b, err
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/azid-go/azid/internal/localfile"
 	"github.com/azid-go/azid/oauth2"
 )
 
@@ -127,17 +126,12 @@ func (f *tokenFile) invalidate() {
 // trimmed: a JWT has none, and a trailing newline from an editor or
 // `echo` would otherwise make Entra reject it.
 func readTokenFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("reading the federated token file: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile+1))
-	if err != nil {
-		return "", fmt.Errorf("reading the federated token file: %w", err)
-	}
-	if len(b) > maxTokenFile {
+	b, err := localfile.Read(path, maxTokenFile)
+	if errors.Is(err, localfile.ErrTooLarge) {
 		return "", fmt.Errorf("the federated token file %s is larger than %d bytes", path, maxTokenFile)
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the federated token file: %w", err)
 	}
 	t := strings.TrimSpace(string(b))
 	if t == "" {

@@ -5,12 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 
+	"github.com/azid-go/azid/internal/localfile"
 	"github.com/azid-go/azid/internal/secretstore"
 )
 
@@ -121,22 +120,19 @@ func load(ctx context.Context, goos, path string, store secretstore.Store, unpro
 	return nil, fmt.Errorf("msalcache: reading the cache from the secret store: %w", err)
 }
 
-// readFile reads at most MaxCacheSize bytes of path.
+// readFile reads the regular file at path, of at most MaxCacheSize bytes
+// (a named pipe there would block the read for ever: localfile).
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := localfile.Read(path, MaxCacheSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("%w: %s does not exist", ErrNoCache, path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("msalcache: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxCacheSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("msalcache: reading %s: %w", path, err)
-	}
-	if len(data) > MaxCacheSize {
+	case errors.Is(err, localfile.ErrTooLarge):
 		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrMalformed, path, MaxCacheSize)
+	case errors.Is(err, localfile.ErrNotRegular):
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	case err != nil:
+		return nil, fmt.Errorf("msalcache: %w", err)
 	}
 	return data, nil
 }

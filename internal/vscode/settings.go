@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
+
+	"github.com/azid-go/azid/internal/localfile"
 )
 
 // ErrMalformed reports a settings file that is not a JSON object (after
@@ -62,17 +62,15 @@ func LoadSettings(path string) (Settings, error) {
 	if path == "" {
 		return DefaultSettings, nil
 	}
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	// localfile: a named pipe there would block the read for ever.
+	data, err := localfile.Read(path, MaxSettingsSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return DefaultSettings, nil
-	}
-	if err != nil {
+	case errors.Is(err, localfile.ErrTooLarge), errors.Is(err, localfile.ErrNotRegular):
+		return Settings{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+	case err != nil:
 		return Settings{}, fmt.Errorf("vscode: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSettingsSize+1))
-	if err != nil {
-		return Settings{}, fmt.Errorf("vscode: reading %s: %w", path, err)
 	}
 	s, err := ParseSettings(data)
 	if err != nil {

@@ -60,7 +60,7 @@ func TestLoadSettings(t *testing.T) {
 	if err := os.WriteFile(big, []byte("{"+strings.Repeat(" ", MaxSettingsSize)+"}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadSettings(big); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "larger than") {
+	if _, err := LoadSettings(big); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "too large") {
 		t.Errorf("LoadSettings(too large) = %v", err)
 	}
 }
