@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -68,6 +69,21 @@ func TestErrorsKeepSecrets(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), password) {
 				t.Errorf("%s: error %q contains the password", f.File, err)
 			}
+		}
+	}
+}
+
+// TestOtherKeyLabelsCount: a block of another private key kind beside the
+// RSA key is a second key, refused, not skipped (doc.go).
+func TestOtherKeyLabelsCount(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join("testdata", "rsa2048-cert-pkcs8key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, label := range []string{"DSA PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY"} {
+		data := append(append([]byte(nil), good...), "\n-----BEGIN "+label+"-----\nAAAA\n-----END "+label+"-----\n"...)
+		if _, _, err := Parse(data, nil); !errors.Is(err, ErrMultipleKeys) {
+			t.Errorf("with a %s block: err = %v, want ErrMultipleKeys", label, err)
 		}
 	}
 }

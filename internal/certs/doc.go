@@ -7,8 +7,10 @@
 // order, with CRLF line ends and text between them (OpenSSL "Bag
 // Attributes"); the labels read are CERTIFICATE, PRIVATE KEY (PKCS #8, RFC
 // 5208), RSA PRIVATE KEY (PKCS #1, RFC 8017 Appendix A.1.2) and ENCRYPTED
-// PRIVATE KEY (RFC 5958, Section 3, decrypted by package pkcs12); others
-// are ignored. A password is ignored for unencrypted keys. Legacy
+// PRIVATE KEY (RFC 5958, Section 3, decrypted by package pkcs12). Any other
+// label ending in PRIVATE KEY (EC, DSA, OPENSSH) still counts as a key, so
+// that a file holding two keys is refused rather than one of them chosen;
+// other labels are ignored. A password is ignored for unencrypted keys. Legacy
 // "Proc-Type: 4,ENCRYPTED" PEM (RFC 1423) is refused with the command that
 // converts it to PKCS #8.
 //

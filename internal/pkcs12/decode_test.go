@@ -414,3 +414,30 @@ func TestDecodePrefixes(t *testing.T) {
 		}
 	}
 }
+
+// TestEncryptedContentMalformed: what follows the algorithm of an
+// EncryptedContentInfo is [0] encryptedContent or nothing (RFC 5652,
+// Section 6.1). Garbage, a truncated [0] or another tag there is
+// ErrMalformed; it used to make the encrypted safe vanish without an error.
+func TestEncryptedContentMalformed(t *testing.T) {
+	salt := []byte("saltsalt")
+	alg := algID(oidPBEWithSHAAnd3KeyTripleDESCBC, seq(octet(salt), integer(1)))
+	for _, tc := range []struct {
+		name  string
+		after []byte // what follows contentEncryptionAlgorithm
+	}{
+		{"garbage bytes", []byte{0xff, 0xff, 0xff}},
+		{"truncated [0]", []byte{0x80, 0x10, 1, 2, 3}},
+		{"universal OCTET STRING instead of [0]", octet(make([]byte, 16))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			eci := seq(oid(oidData), alg, tc.after)
+			authSafe := seq(seq(oid(oidEncryptedData), ctx0(seq(integer(0), eci))))
+			der := pfx(authSafe, classicMAC(sha1.New, oidSHA1, bmpString([]byte("pw")), salt, 1, authSafe))
+			bags, err := Decode(der, []byte("pw"))
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("Decode accepted a malformed EncryptedContentInfo and returned %d bags, want ErrMalformed (err %v)", len(bags), err)
+			}
+		})
+	}
+}

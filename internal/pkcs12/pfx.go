@@ -218,11 +218,22 @@ func (d *decoder) encryptedData(e element, what string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !eit.peekIs(classContext, 0) {
+	if !eit.more() {
 		// encryptedContent is OPTIONAL; absent, there is nothing inside.
 		return nil, nil
 	}
-	c, _ := eit.next()
+	// RFC 5652, Section 6.1: encryptedContent [0] IMPLICIT, and nothing
+	// after it. Anything else there is damage, not an absent field.
+	c, err := eit.next()
+	if err != nil {
+		return nil, err
+	}
+	if !c.is(classContext, 0) {
+		return nil, malformed("%s: EncryptedContentInfo: encryptedContent is not [0]", what)
+	}
+	if eit.more() {
+		return nil, malformed("%s: EncryptedContentInfo: trailing data", what)
+	}
 	ciphertext, err := c.octets() // [0] IMPLICIT OCTET STRING, maybe constructed
 	if err != nil {
 		return nil, err

@@ -30,9 +30,9 @@ type busError struct {
 
 func (e *busError) Error() string {
 	if e.message == "" {
-		return e.name
+		return cut(e.name)
 	}
-	return e.name + ": " + cut(e.message)
+	return cut(e.name) + ": " + cut(e.message)
 }
 
 func (e *busError) Is(target error) bool {

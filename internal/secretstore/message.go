@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // D-Bus messages (D-Bus Specification, "Message Format"). The header's
@@ -240,10 +241,20 @@ func (m *message) setFields(fields []any) error {
 			m.path = v.value.(objectPath)
 		case fieldInterface:
 			m.iface = v.value.(string)
+			if !validInterfaceName(m.iface) {
+				return fmt.Errorf("%w: INTERFACE is not an interface name", errMarshal)
+			}
 		case fieldMember:
 			m.member = v.value.(string)
+			if !validMemberName(m.member) {
+				return fmt.Errorf("%w: MEMBER is not a member name", errMarshal)
+			}
 		case fieldErrorName:
+			// "Error names have the same restrictions as interface names."
 			m.errorName = v.value.(string)
+			if !validInterfaceName(m.errorName) {
+				return fmt.Errorf("%w: ERROR_NAME is not an error name", errMarshal)
+			}
 		case fieldReplySerial:
 			m.replySerial = v.value.(uint32)
 		case fieldDestination:
@@ -259,6 +270,37 @@ func (m *message) setFields(fields []any) error {
 		}
 	}
 	return nil
+}
+
+// validInterfaceName applies the D-Bus Specification's rules for interface
+// (and error) names: at most 255 bytes, two or more elements separated by
+// '.', each of [A-Za-z0-9_] and not starting with a digit.
+func validInterfaceName(s string) bool {
+	if len(s) > 255 || !strings.Contains(s, ".") {
+		return false
+	}
+	for _, e := range strings.Split(s, ".") {
+		if !validMemberName(e) {
+			return false
+		}
+	}
+	return true
+}
+
+// validMemberName applies the rules for member names, which are those of
+// one element of an interface name: 1 to 255 bytes of [A-Za-z0-9_], not
+// starting with a digit.
+func validMemberName(s string) bool {
+	if s == "" || len(s) > 255 || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // checkRequired checks the header fields each message type requires

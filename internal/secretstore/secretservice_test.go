@@ -289,3 +289,24 @@ func TestItemString(t *testing.T) {
 		t.Fatalf("empty Item String() = %s", got)
 	}
 }
+
+// TestErrorNameChecked: an ERROR_NAME that breaks the D-Bus rules for
+// names (here 10 KB long, with a line break and a terminal escape) makes the
+// reply malformed; the error quotes none of it.
+func TestErrorNameChecked(t *testing.T) {
+	long := "org.example.Error." + strings.Repeat("A", 10000) + "\n\x1b[2Jforged log line"
+	b := newFakeBus(t, func(b *fakeBus) {
+		b.items["/org/freedesktop/secrets/collection/login/1"] = &fakeItem{attrs: msalAttrs(), secret: []byte(testSecret)}
+		b.errorOn["SearchItems"] = long
+	})
+	s := &SecretService{Address: b.address}
+	_, err := s.Lookup(context.Background(), msalItem)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if len(msg) > 1000 || strings.Contains(msg, "\x1b") || strings.Contains(msg, "\n") || strings.Contains(msg, "AAAA") {
+		t.Fatalf("error of %d bytes quotes the peer's error name uncut and unchecked (contains ESC: %v, newline: %v)",
+			len(msg), strings.Contains(msg, "\x1b"), strings.Contains(msg, "\n"))
+	}
+}
