@@ -38,11 +38,12 @@ func (c *Cache) DeleteRefreshToken(k AccountKey) {
 	c.mu.Lock()
 	r, found := c.refresh[k]
 	delete(c.refresh, k)
-	if c.store != nil && len(c.removedAccounts) < c.maxEntries {
+	if c.store != nil {
 		if c.removedAccounts == nil {
 			c.removedAccounts = make(map[AccountKey]time.Time)
 		}
 		c.removedAccounts[k] = c.removalTimeLocked(r.written)
+		dropOldest(c.removedAccounts, maxTombstones, itself)
 		found = true
 	}
 	c.mu.Unlock()
@@ -75,15 +76,5 @@ func (c *Cache) putRefreshLocked(k AccountKey, r refreshEntry) {
 		c.refresh = make(map[AccountKey]refreshEntry)
 	}
 	c.refresh[k] = r
-	for len(c.refresh) > c.maxEntries {
-		var oldest AccountKey
-		var at time.Time
-		first := true
-		for k, r := range c.refresh {
-			if first || r.written.Before(at) {
-				oldest, at, first = k, r.written, false
-			}
-		}
-		delete(c.refresh, oldest)
-	}
+	dropOldest(c.refresh, c.maxEntries, func(r refreshEntry) time.Time { return r.written })
 }

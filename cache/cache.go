@@ -200,11 +200,12 @@ func (c *Cache) Delete(key Key) {
 		}
 		c.entries.Store(newTable(c.seed, keep))
 	}
-	if c.store != nil && len(c.removedTokens) < c.maxEntries {
+	if c.store != nil {
 		if c.removedTokens == nil {
 			c.removedTokens = make(map[Key]time.Time)
 		}
 		c.removedTokens[key] = c.removalTimeLocked(written)
+		dropOldest(c.removedTokens, maxTombstones, itself)
 		found = true
 	}
 	c.mu.Unlock()
@@ -224,6 +225,28 @@ func (c *Cache) Len() int {
 	}
 	return n
 }
+
+// dropOldest deletes from m the values whose time (when) is earliest until
+// at most n are left: refresh tokens written longest ago, and unsaved
+// deletions, which pile up only while saves fail. Those are bounded by
+// maxTombstones, as many as a FileStore keeps: a deletion lost to the bound
+// is the oldest one, which the file would have dropped too.
+func dropOldest[K comparable, V any](m map[K]V, n int, when func(V) time.Time) {
+	for len(m) > n {
+		var oldest K
+		var at time.Time
+		first := true
+		for k, v := range m {
+			if t := when(v); first || t.Before(at) {
+				oldest, at, first = k, t, false
+			}
+		}
+		delete(m, oldest)
+	}
+}
+
+// itself is the time of an unsaved deletion, for dropOldest.
+func itself(t time.Time) time.Time { return t }
 
 // writeTimeLocked is the time recorded for a write made now: now, or just
 // after the latest deletion this cache recorded when the clock has not

@@ -34,7 +34,9 @@ import (
 // writer stalled for over StaleLock; even then the rename keeps the file
 // whole and the cost is at most one merge lost. The lock file holds a
 // random nonce: a writer removes only its own lock, and a stale lock is
-// removed only if it is still the file judged stale.
+// removed only if it is still the file judged stale (breakStaleLock moves
+// it aside before it looks, so that two waiters breaking one stale lock
+// cannot remove the fresh lock one of them takes).
 //
 // A corrupt file (ErrCorrupt, ErrTooLarge) is reported by Load and replaced
 // by the next Save. A file of another version (ErrVersion), written by a
@@ -50,8 +52,9 @@ import (
 // copy leaves its memory. A tombstone is kept 48 hours for an access token,
 // longer than Entra ID's access tokens live, and 90 days for a refresh
 // token, as long as Entra ID's refresh tokens live; at most DefaultMaxEntries
-// of each kind are kept, the latest. One dated after the saver's clock is
-// taken as made at it. "Before" and "after" are each writer's wall clock, as
+// of each kind are kept, the latest. One dated more than 10 minutes after
+// the saver's clock is forgotten (maxTombstoneAhead). "Before" and "after"
+// are each writer's wall clock, as
 // for "the later write wins"; within one Cache a write that follows a
 // deletion is dated after it even when the clock has not moved (see
 // Cache.Delete). An azid from before tombstones reads such a file but drops
@@ -216,21 +219,39 @@ func releaseLock(name, mine string) {
 }
 
 // breakStaleLock removes a lock file older than StaleLock, and reports
-// whether it did. It removes the file only if it is still the same one it
-// judged stale (another waiter may have broken it and taken a fresh lock
-// meanwhile); a removal that fails is not retried at once, so a lock that
-// cannot be removed is waited for like any other.
+// whether it did. Several waiters may judge the same lock stale, and the
+// first to break it may take a fresh lock at once; removing by name would
+// then remove that live lock. So the file is first renamed aside, to a name
+// of this waiter's own, and only then looked at: the stale lock (the same
+// file, with the same modification time) is removed; a live lock taken by
+// mistake is linked back under the lock's name, which fails only if yet
+// another writer has taken a lock in the microseconds between. A rename that
+// fails is not retried at once, so a lock that cannot be moved is waited for
+// like any other.
 func breakStaleLock(name string) bool {
-	fi, err := os.Stat(name)
-	if err != nil || time.Since(fi.ModTime()) <= StaleLock {
+	fi, err := os.Lstat(name)
+	if err != nil || !fi.Mode().IsRegular() || time.Since(fi.ModTime()) <= StaleLock {
+		return false // a lock file is a regular file; anything else there is waited for
+	}
+	staleJudged()
+	var nonce [8]byte
+	rand.Read(nonce[:])
+	aside := fmt.Sprintf("%s.%x.stale", name, nonce)
+	if os.Rename(name, aside) != nil {
 		return false
 	}
-	again, err := os.Stat(name)
-	if err != nil || !os.SameFile(fi, again) || !again.ModTime().Equal(fi.ModTime()) {
-		return false
+	taken, err := os.Lstat(aside)
+	if err == nil && os.SameFile(fi, taken) && taken.ModTime().Equal(fi.ModTime()) {
+		return os.Remove(aside) == nil
 	}
-	return os.Remove(name) == nil
+	os.Link(aside, name) // put back the live lock; see above
+	os.Remove(aside)
+	return false
 }
+
+// staleJudged is called by breakStaleLock between judging a lock stale and
+// moving it aside; tests set it to act as another writer in between.
+var staleJudged = func() {}
 
 // readSmall reads a lock file, bounded: it holds a pid and a nonce.
 func readSmall(name string) ([]byte, error) {

@@ -16,8 +16,11 @@ type flight struct {
 	done    chan struct{}      // closed when tok and err are set
 	cancel  context.CancelFunc // cancels the fetch's context
 	waiters int                // callers waiting; at zero the fetch is cancelled
-	tok     Token
-	err     error
+	// superseded: a bypass fetch (a claims request) stored the key's token
+	// while this one ran; its token, asked for later, is not replaced.
+	superseded bool
+	tok        Token
+	err        error
 }
 
 // Token returns the token for key, calling fetch when the cache cannot answer.
@@ -72,6 +75,9 @@ func (c *Cache) fetchNow(ctx context.Context, key Key, fetch func(context.Contex
 	}
 	c.mu.Lock()
 	t, stored := c.putLocked(key, t, c.now())
+	if f := c.flightLocked(key); f != nil && stored {
+		f.superseded = true
+	}
 	c.mu.Unlock()
 	if stored {
 		c.saveAfterChange()
@@ -170,10 +176,19 @@ func (c *Cache) run(ctx context.Context, f *flight, fetch func(context.Context) 
 	stored := false
 	c.mu.Lock()
 	now := c.now()
-	if err == nil {
+	if err == nil && f.superseded {
+		// DESIGN.md "Claims": the token a claims request got replaces the
+		// cached one; this fetch began before it, so it neither replaces it
+		// nor is cached, and the waiters get the claims request's token.
+		if e := c.entries.Load().get(&key); e != nil {
+			if s := e.state.Load(); s != nil && now.Before(s.tok.ExpiresOn) {
+				t = s.tok
+			}
+		}
+	} else if err == nil {
 		t, stored = c.putLocked(key, t, now)
 	}
-	if e := c.entries.Load().get(&key); !stored && e != nil {
+	if e := c.entries.Load().get(&key); !stored && !f.superseded && e != nil {
 		if s := e.state.Load(); s != nil && now.Before(s.tok.ExpiresOn) {
 			// DESIGN.md "Refresh": after a failed proactive refresh the
 			// next attempt waits 30 s. (A fetched token that had already

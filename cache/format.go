@@ -101,6 +101,26 @@ func toStoredAccount(k AccountKey) storedAccount {
 	return storedAccount{Authority: k.Authority, ClientID: k.ClientID, HomeAccountID: k.HomeAccountID}
 }
 
+// The times the stored form can hold: RFC 3339 has four-digit years.
+var (
+	firstStorable = time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)
+	lastStorable  = time.Date(9999, time.December, 31, 23, 59, 59, 999999999, time.UTC)
+)
+
+// storable is t moved into the years the stored form can hold. Put takes
+// any time, and encoding/json refuses a year past 9999, which would make
+// every later save fail; a token that expires then, or a refresh due before
+// year 1, means the same at the bound.
+func storable(t time.Time) time.Time {
+	switch {
+	case t.Before(firstStorable):
+		return firstStorable
+	case t.After(lastStorable):
+		return lastStorable
+	}
+	return t
+}
+
 // decode parses stored data strictly. Empty data is errNoStoreData.
 func decode(data []byte) (document, error) {
 	var d document
@@ -344,18 +364,20 @@ type tombstones struct {
 }
 
 // tombstonesOf gathers the removals in lists as of now, keeping the latest
-// per key. A removal dated after now is taken as made now, so that a clock
-// set ahead, or an edited file, cannot keep a key's new entries out. A
-// removal older than its retention (accessTombstoneLife,
-// refreshTombstoneLife) is forgotten, and so is every one past the latest
-// maxTombstones of its kind: a forgotten removal covers nothing.
+// per key. A removal dated more than maxTombstoneAhead after now is
+// forgotten, so that a clock set far ahead, or an edited file, cannot keep a
+// key's new entries out for long; one dated less far ahead keeps its date,
+// so that it still covers the entry it deleted. A removal older than its
+// retention (accessTombstoneLife, refreshTombstoneLife) is forgotten, and so
+// is every one past the latest maxTombstones of its kind: a forgotten
+// removal covers nothing.
 func tombstonesOf(now time.Time, lists ...[]storedRemoval) tombstones {
 	ts := tombstones{tokens: make(map[Key]time.Time), accounts: make(map[AccountKey]time.Time)}
 	for _, list := range lists {
 		for _, r := range list {
 			at := r.At
-			if at.After(now) {
-				at = now
+			if at.After(now.Add(maxTombstoneAhead)) {
+				continue // not a deletion any clock here made: see maxTombstoneAhead
 			}
 			switch {
 			case r.Token != nil && now.Before(at.Add(accessTombstoneLife)):

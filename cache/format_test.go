@@ -257,10 +257,20 @@ func TestMergeTombstones(t *testing.T) {
 			removed: []storedRemoval{tokenRemoval(k, t3), accountRemoval(testAccount, t3)},
 		},
 		{
-			name:    "a deletion dated after now is taken as made now",
-			base:    document{Removed: []storedRemoval{tokenRemoval(k, now.Add(time.Hour)), accountRemoval(testAccount, now.Add(24*time.Hour))}},
+			// The entries were written by a clock running ahead, then
+			// deleted: the deletions are dated at the writes, after now.
+			name: "a deletion dated a little after now keeps its date and covers the entry it deleted",
+			base: document{Removed: []storedRemoval{tokenRemoval(k, now.Add(time.Minute)), accountRemoval(testAccount, now.Add(time.Minute))}},
+			change: document{AccessTokens: []storedToken{at("deleted", now.Add(time.Minute))},
+				RefreshTokens: []storedRefresh{rt("deleted-rt", now.Add(time.Minute))}},
+			removed: []storedRemoval{tokenRemoval(k, now.Add(time.Minute)), accountRemoval(testAccount, now.Add(time.Minute))},
+		},
+		{
+			name:    "a deletion dated far after now is forgotten",
+			base:    document{Removed: []storedRemoval{tokenRemoval(k, now.Add(maxTombstoneAhead+time.Second)), accountRemoval(testAccount, now.Add(24*time.Hour))}},
 			change:  document{AccessTokens: []storedToken{at("before-now", t3)}, RefreshTokens: []storedRefresh{rt("before-now-rt", t3)}},
-			removed: []storedRemoval{tokenRemoval(k, now), accountRemoval(testAccount, now)},
+			kept:    []string{"before-now", "before-now-rt"},
+			removed: []storedRemoval{},
 		},
 		{
 			name: "deletions past their retention are forgotten and drop nothing",
@@ -417,13 +427,13 @@ func FuzzLoad(f *testing.F) {
 
 // deletedAt reports whether rs, as of now, hold a deletion of the entry
 // named by matches that covers a write at written: one within its retention
-// (life), dated at or after written (a deletion dated after now counts as
-// made now). It is written apart from tombstonesOf, to check it.
+// (life), dated at or after written and no more than maxTombstoneAhead after
+// now. It is written apart from tombstonesOf, to check it.
 func deletedAt(rs []storedRemoval, now, written time.Time, life time.Duration, matches func(storedRemoval) bool) bool {
 	for _, r := range rs {
 		at := r.At
-		if at.After(now) {
-			at = now
+		if at.Sub(now) > maxTombstoneAhead {
+			continue
 		}
 		if matches(r) && now.Sub(at) < life && !written.After(at) {
 			return true
@@ -458,8 +468,8 @@ func checkLoadedNotDeleted(t *testing.T, c *Cache, d document, now time.Time) {
 }
 
 // checkMerge merges d into an empty file and back, as of now, and fails
-// unless the result holds at most one deletion per key, none dated after now
-// or past its retention, at most maxTombstones of each kind, no entry that
+// unless the result holds at most one deletion per key, none dated more than
+// maxTombstoneAhead after now or past its retention, at most maxTombstones of each kind, no entry that
 // one of them covers, and merging it again, either way round, changes nothing.
 func checkMerge(t *testing.T, d document, now time.Time) {
 	t.Helper()
@@ -479,7 +489,7 @@ func checkMerge(t *testing.T, d document, now time.Time) {
 			}
 			accounts[*r.Account] = true
 		}
-		if r.At.After(now) || now.Sub(r.At) >= life {
+		if r.At.Sub(now) > maxTombstoneAhead || now.Sub(r.At) >= life {
 			t.Fatalf("merge at %v kept a deletion dated %v", now, r.At)
 		}
 	}

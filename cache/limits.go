@@ -50,12 +50,22 @@ const accessTombstoneLife = 48 * time.Hour
 // a later write, which the deletion does not cover.
 const refreshTombstoneLife = 90 * 24 * time.Hour
 
+// maxTombstoneAhead is how far after the merging writer's clock a deletion
+// may be dated and still count: 10 minutes. A deletion is dated no earlier
+// than the entry it deletes (Cache.Delete), so one of an entry written by a
+// process whose clock runs ahead, or before this clock stepped back, is
+// dated ahead too, and must still cover that entry. One dated further ahead
+// is forgotten: no clock that agrees with this one to within minutes made
+// it, and kept it would keep the key's new entries out until then.
+const maxTombstoneAhead = 10 * time.Minute
+
 // maxTombstones is the number of deletions of each kind FileStore keeps in
-// its file, the latest ones: DefaultMaxEntries of access tokens and as many
-// of refresh tokens. Deletions are rare (identity deletes a refresh token
-// after invalid_grant); the bound keeps the deletions of a process that
-// deletes keys built from untrusted input to a few MiB (a deletion is about
-// 300 bytes), well within MaxFileSize.
+// its file, the latest ones, and that a Cache keeps unsaved while its saves
+// fail: DefaultMaxEntries of access tokens and as many of refresh tokens.
+// Deletions are rare (identity deletes a refresh token after invalid_grant);
+// the bound keeps the deletions of a process that deletes keys built from
+// untrusted input to a few MiB (a deletion is about 300 bytes), well within
+// MaxFileSize.
 const maxTombstones = DefaultMaxEntries
 
 // refreshOffset is how long before expiry a token without a longer refresh

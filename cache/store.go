@@ -253,24 +253,24 @@ func (c *Cache) snapshot() (document, map[Key]time.Time, map[AccountKey]time.Tim
 		}
 		d.AccessTokens = append(d.AccessTokens, storedToken{
 			storedKey: toStoredKey(k), TokenType: s.tok.TokenType, Secret: s.tok.Value,
-			ExpiresOn: s.tok.ExpiresOn, RefreshOn: s.tok.RefreshOn, Written: s.written,
+			ExpiresOn: storable(s.tok.ExpiresOn), RefreshOn: storable(s.tok.RefreshOn), Written: storable(s.written),
 		})
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k, r := range c.refresh {
-		d.RefreshTokens = append(d.RefreshTokens, storedRefresh{storedAccount: toStoredAccount(k), Secret: r.secret, Written: r.written})
+		d.RefreshTokens = append(d.RefreshTokens, storedRefresh{storedAccount: toStoredAccount(k), Secret: r.secret, Written: storable(r.written)})
 	}
 	rt := make(map[Key]time.Time, len(c.removedTokens))
 	for k, at := range c.removedTokens {
 		sk := toStoredKey(k)
-		d.Removed = append(d.Removed, storedRemoval{Token: &sk, At: at})
+		d.Removed = append(d.Removed, storedRemoval{Token: &sk, At: storable(at)})
 		rt[k] = at
 	}
 	ra := make(map[AccountKey]time.Time, len(c.removedAccounts))
 	for k, at := range c.removedAccounts {
 		sa := toStoredAccount(k)
-		d.Removed = append(d.Removed, storedRemoval{Account: &sa, At: at})
+		d.Removed = append(d.Removed, storedRemoval{Account: &sa, At: storable(at)})
 		ra[k] = at
 	}
 	return d, rt, ra
