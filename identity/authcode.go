@@ -104,20 +104,22 @@ func (c *AuthorizationCodeCredential) grant(ctx context.Context, req oauth2.Requ
 	return c.firstGrant(ctx, req, c.s.pending)
 }
 
-// grant redeems the authorization code, once: it is the first grant of a
-// miss keyed by the subject keyedBy (see firstGranter). The code is taken
+// firstGrant redeems the authorization code, once: it is the first grant of
+// a miss keyed by the subject keyedBy (see firstGranter). The code is taken
 // before it is sent, so two requests never both send it; it is put back
 // when no answer said it was used or refused (a network failure, a 429 or
 // 5xx), so that a transient failure does not lose the user's sign-in, and a
 // request that waited on that redemption takes it up.
-func (c *AuthorizationCodeCredential) firstGrant(ctx context.Context, req oauth2.Request, keyedBy string) (oauth2.Token, error) {
+func (c *AuthorizationCodeCredential) firstGrant(ctx context.Context, req oauth2.Request, keyedBy string) (tok oauth2.Token, err error) {
 	var code string
+	var mine chan struct{} // closed when this request's redemption is over
 	for {
 		c.mu.Lock()
 		var wait chan struct{}
 		code, wait = c.code, c.redeeming
 		if code != "" {
-			c.code, c.redeeming = "", make(chan struct{})
+			mine = make(chan struct{})
+			c.code, c.redeeming = "", mine
 		}
 		c.mu.Unlock()
 		if code != "" || wait == nil {
@@ -143,24 +145,25 @@ func (c *AuthorizationCodeCredential) firstGrant(ctx context.Context, req oauth2
 		return oauth2.Token{}, errNoUserToken
 	}
 	defer func() {
+		// Putting the code back and ending the redemption are one step, so
+		// that no request takes the code while this redemption still shows
+		// as running.
 		c.mu.Lock()
-		close(c.redeeming)
-		c.redeeming = nil
+		if err != nil && !codeSpent(err) && c.code == "" {
+			c.code = code
+		}
+		close(mine)
+		if c.redeeming == mine {
+			c.redeeming = nil
+		}
 		c.mu.Unlock()
 	}()
 	req.Auth = c.s.auth
-	tok, err := c.s.ep.client.AuthorizationCode(ctx, req, code, c.redirectURL, c.verifier) // RFC 6749, Section 4.1.3
+	tok, err = c.s.ep.client.AuthorizationCode(ctx, req, code, c.redirectURL, c.verifier) // RFC 6749, Section 4.1.3
 	if err == nil {
 		// Record the account and its refresh token before a request waiting
 		// on this redemption wakes up (the caller's keep then finds them).
 		c.s.keep(req, tok, c.s.pending)
-	}
-	if err != nil && !codeSpent(err) {
-		c.mu.Lock()
-		if c.code == "" {
-			c.code = code
-		}
-		c.mu.Unlock()
 	}
 	return tok, err
 }
