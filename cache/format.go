@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"time"
 )
@@ -311,21 +312,24 @@ func encodeBounded(d document, limit int) ([]byte, error) {
 
 // merge returns base updated by change, as of now. The removals of both
 // become one set of tombstones (see tombstonesOf: the latest per key, those
-// past their retention or their bound forgotten). Every entry, of base or of
-// change, written at or before its key's tombstone is dropped; of the
-// others, per key the later write wins (change's on a tie); expired access
-// tokens are dropped. The result carries the tombstones, so that a process
-// still holding an entry deleted elsewhere cannot bring it back with its
-// next save, while an entry written after the deletion (a new sign-in, a
-// new token) is kept.
+// past their retention or their bound, or dated too far ahead, forgotten).
+// Every entry, of base or of change, written at or before its key's
+// tombstone is dropped, and so is one written at or before a removal of
+// change's own, however far ahead it is dated: the saver's deletions always
+// reach the file. Of the other entries, per key the later write wins
+// (change's on a tie); expired access tokens are dropped. The result carries
+// the tombstones, so that a process still holding an entry deleted
+// elsewhere cannot bring it back with its next save, while an entry written
+// after the deletion (a new sign-in, a new token) is kept.
 func merge(base, change document, now time.Time) document {
 	dead := tombstonesOf(now, base.Removed, change.Removed)
+	covered := dead.withOwn(now, change.Removed)
 	tokens := make(map[Key]storedToken)
 	accounts := make(map[AccountKey]storedRefresh)
 	for _, d := range []document{base, change} {
 		for _, t := range d.AccessTokens {
 			k := t.key()
-			if dead.coversToken(k, t.Written) {
+			if covered.coversToken(k, t.Written) {
 				continue
 			}
 			if o, ok := tokens[k]; !ok || !t.Written.Before(o.Written) {
@@ -334,7 +338,7 @@ func merge(base, change document, now time.Time) document {
 		}
 		for _, r := range d.RefreshTokens {
 			k := r.key()
-			if dead.coversAccount(k, r.Written) {
+			if covered.coversAccount(k, r.Written) {
 				continue
 			}
 			if o, ok := accounts[k]; !ok || !r.Written.Before(o.Written) {
@@ -390,6 +394,22 @@ func tombstonesOf(now time.Time, lists ...[]storedRemoval) tombstones {
 	keepLatest(ts.tokens, maxTombstones, func(a, b Key) bool { return lessKey(toStoredKey(a), toStoredKey(b)) })
 	keepLatest(ts.accounts, maxTombstones, func(a, b AccountKey) bool { return lessAccount(toStoredAccount(a), toStoredAccount(b)) })
 	return ts
+}
+
+// withOwn returns a copy of ts with the saver's own removals added, those
+// within their retention however far ahead they are dated: they apply to
+// the save that carries them, even when the file will not keep them.
+func (ts tombstones) withOwn(now time.Time, own []storedRemoval) tombstones {
+	out := tombstones{tokens: maps.Clone(ts.tokens), accounts: maps.Clone(ts.accounts)}
+	for _, r := range own {
+		switch {
+		case r.Token != nil && now.Before(r.At.Add(accessTombstoneLife)):
+			out.addToken(r.Token.key(), r.At)
+		case r.Account != nil && now.Before(r.At.Add(refreshTombstoneLife)):
+			out.addAccount(r.Account.key(), r.At)
+		}
+	}
+	return out
 }
 
 // addToken records a deletion of the access token for k at at, unless a

@@ -51,12 +51,15 @@ const accessTombstoneLife = 48 * time.Hour
 const refreshTombstoneLife = 90 * 24 * time.Hour
 
 // maxTombstoneAhead is how far after the merging writer's clock a deletion
-// may be dated and still count: 10 minutes. A deletion is dated no earlier
-// than the entry it deletes (Cache.Delete), so one of an entry written by a
-// process whose clock runs ahead, or before this clock stepped back, is
-// dated ahead too, and must still cover that entry. One dated further ahead
-// is forgotten: no clock that agrees with this one to within minutes made
-// it, and kept it would keep the key's new entries out until then.
+// may be dated and still be kept in the file: 10 minutes. A deletion is
+// dated no earlier than the entry it deletes (Cache.Delete), so one of an
+// entry written by a process whose clock runs ahead, or before this clock
+// stepped back, is dated ahead too, and must still cover that entry. One
+// dated further ahead still removes the entry from the file in the save
+// that carries it, but is not kept: no clock that agrees with this one to
+// within minutes made it, and kept it would keep the key's new entries out
+// until then. (A process that still holds the entry can then write it
+// back, as before deletions were kept.)
 const maxTombstoneAhead = 10 * time.Minute
 
 // maxTombstones is the number of deletions of each kind FileStore keeps in

@@ -579,3 +579,61 @@ func TestClaimsTokenNotReplacedByOlderFlight(t *testing.T) {
 		t.Errorf("after the claims request, the cache answers %q, fetched before the challenge", tok.Value)
 	}
 }
+
+// TestDeletionsAfterDeletingAnEntryFromAhead: deleting an entry a clock an
+// hour ahead wrote dates the deletion an hour ahead, and this Cache's later
+// writes just after it (writeTimeLocked). The deletion of such a later write,
+// dated more than maxTombstoneAhead ahead, used to be forgotten by the very
+// merge that should apply it, and the entry stayed in the file. The saver's
+// own deletions now always apply.
+func TestDeletionsAfterDeletingAnEntryFromAhead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "azid.cache")
+	clkA := newClock()
+	clkB := func() time.Time { return clkA.Now().Add(time.Hour) } // B's clock is an hour ahead
+	storeB := NewFileStore(path)
+	storeB.now = clkB
+	b := New(Options{Now: clkB, Store: storeB})
+	b.PutRefreshToken(testAccount, "rt-from-b")
+
+	a := New(Options{Now: clkA.Now, Store: fileStore(path, clkA)})
+	a.waitLoaded()
+	a.DeleteRefreshToken(testAccount) // e.g. after invalid_grant
+
+	// From here on, a's clock is steady and correct: a signs in a second
+	// account, and signs it out a second later.
+	other := testAccount
+	other.HomeAccountID = "uid2.utid"
+	clkA.Advance(time.Second)
+	a.PutRefreshToken(other, "rt-second-account")
+	clkA.Advance(time.Second)
+	a.DeleteRefreshToken(other)
+	if err := a.StoreErr(); err != nil {
+		t.Fatal(err)
+	}
+	fresh := New(Options{Now: clkA.Now, Store: fileStore(path, clkA)})
+	fresh.waitLoaded()
+	for _, acct := range []AccountKey{testAccount, other} {
+		if _, ok := fresh.RefreshToken(acct); ok {
+			t.Errorf("refresh token of %s, deleted by a, is still in the file", acct.HomeAccountID)
+		}
+	}
+}
+
+// TestDeletionAfterLargeClockStepBack: TestDeletionAfterClockStepsBack with
+// a step of 15 minutes, past maxTombstoneAhead: the deletion, dated at the
+// entry's write, still removes it from the file.
+func TestDeletionAfterLargeClockStepBack(t *testing.T) {
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "azid.cache")
+	c := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+	c.PutRefreshToken(testAccount, "rt-secret")
+	clk.Advance(-15 * time.Minute)
+	c.DeleteRefreshToken(testAccount)
+	if err := c.StoreErr(); err != nil {
+		t.Fatal(err)
+	}
+	fresh := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+	if _, ok := fresh.RefreshToken(testAccount); ok {
+		t.Fatalf("the deleted refresh token is still in the file (%d refresh tokens there)", len(readDoc(t, path).RefreshTokens))
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/azid-go/azid/internal/localfile"
 )
 
 // Azure Arc wire constants, PROTOCOL.md 7.5 and 16.
@@ -198,7 +200,7 @@ func (s *Source) readArcKey(path string) (string, error) {
 	case fi.Size() > maxArcKey:
 		return "", fmt.Errorf("key file %s is %d bytes; the limit is %d", quote(path), fi.Size(), maxArcKey)
 	}
-	f, err := os.Open(path)
+	f, err := localfile.Open(path) // a named pipe swapped in meanwhile cannot block it
 	if err != nil {
 		return "", fmt.Errorf("key file: %w", err)
 	}
