@@ -13,11 +13,14 @@ import (
 type claimsRequest struct {
 	capabilities []string       // access_token.xms_cc.values, e.g. ["CP1"]
 	extra        map[string]any // other requested claims and the values to issue
+	// issuedAfter is access_token.nbf's value, when one was given: the
+	// token must be issued at or after it (a CAE challenge, PROTOCOL 12).
+	issuedAfter int64
 }
 
 // reservedClaims are the claims the server sets itself; a claims request
 // cannot change them. nbf is among them: a challenge's nbf value asks for a
-// token issued after that time, which every new token is.
+// token issued at or after that time (issuedAfter), which issue ensures.
 var reservedClaims = map[string]bool{
 	"aud": true, "iss": true, "iat": true, "nbf": true, "exp": true, "sub": true,
 	"tid": true, "oid": true, "appid": true, "azp": true, "scp": true, "roles": true,
@@ -62,6 +65,12 @@ func parseClaims(raw string) (*claimsRequest, *oauthError) {
 				}
 				if s, ok := m.Value.(string); ok {
 					cr.capabilities = append(cr.capabilities, s)
+				}
+			}
+		case name == "nbf":
+			if m != nil {
+				if v, ok := numericValue(m.Value); ok {
+					cr.issuedAfter = v.Unix()
 				}
 			}
 		case reservedClaims[name]:

@@ -16,6 +16,7 @@ type deviceRec struct {
 	userCode   string
 	expires    time.Time
 	lastPoll   time.Time
+	slowDowns  int // slow_down answers sent: each adds 5 s to the interval the client owes
 	state      deviceState
 	username   string // set when approved
 	deviceCode string
@@ -188,7 +189,13 @@ func (s *Server) deviceCodeToken(tr *tokenRequest) (map[string]any, *oauthError)
 	var snap deviceRec
 	var tooFast bool
 	if ok {
-		tooFast = s.opts.SlowDown && !rec.lastPoll.IsZero() && tr.now.Sub(rec.lastPoll) < s.opts.DeviceCodeInterval
+		// RFC 8628, Section 3.5: after slow_down "the interval MUST be
+		// increased by 5 seconds for this and all subsequent requests".
+		interval := s.opts.DeviceCodeInterval + time.Duration(rec.slowDowns)*5*time.Second
+		tooFast = s.opts.SlowDown && !rec.lastPoll.IsZero() && tr.now.Sub(rec.lastPoll) < interval
+		if tooFast {
+			rec.slowDowns++
+		}
 		rec.lastPoll = tr.now
 		snap = *rec
 		if rec.clientID == app.ClientID && rec.state == deviceApproved && tr.now.Before(rec.expires) && !tooFast {
@@ -212,7 +219,7 @@ func (s *Server) deviceCodeToken(tr *tokenRequest) (map[string]any, *oauthError)
 		// authorization request is still pending and polling should
 		// continue, but the interval MUST be increased by 5 seconds".
 		return nil, errorf(http.StatusBadRequest, "slow_down", codeAuthorizationPending,
-			"OAuth 2.0 device flow error. Authorization is pending. Poll no faster than every %d seconds.", int64(s.opts.DeviceCodeInterval.Seconds()))
+			"OAuth 2.0 device flow error. Authorization is pending. Poll no faster than every %d seconds.", int64(s.opts.DeviceCodeInterval.Seconds())+5*int64(snap.slowDowns))
 	case snap.state == devicePending:
 		return nil, errorf(http.StatusBadRequest, "authorization_pending", codeAuthorizationPending,
 			"OAuth 2.0 device flow error. Authorization is pending. Continue polling.")

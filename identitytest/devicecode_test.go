@@ -132,7 +132,13 @@ func TestDeviceCodeOptions(t *testing.T) {
 	if p := poll(t, s2, dc, grantDeviceCode); p.str("error") != "slow_down" {
 		t.Fatalf("fast poll: %s", p.raw)
 	}
+	// RFC 8628, Section 3.5: after slow_down the interval grows by 5 s for
+	// this and every later poll: 5 s is too soon now, and then 15 s is due.
 	clock.Add(5 * time.Second)
+	if p := poll(t, s2, dc, grantDeviceCode); p.str("error") != "slow_down" {
+		t.Fatalf("poll at the old interval after a slow_down: %s", p.raw)
+	}
+	clock.Add(15 * time.Second)
 	if p := poll(t, s2, dc, grantDeviceCode); p.str("error") != "authorization_pending" {
 		t.Fatalf("polite poll: %s", p.raw)
 	}

@@ -197,6 +197,6 @@ func ExampleServer_Resource() {
 	fmt.Println(call(getToken(string(decoded))).StatusCode)
 	// Output:
 	// 200
-	// 401 {"access_token":{"nbf":{"essential":true,"value":"1735787045"}}}
+	// 401 {"access_token":{"nbf":{"essential":true,"value":"1735787046"}}}
 	// 200
 }

@@ -1,6 +1,7 @@
 package identitytest
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -64,6 +65,8 @@ func readForm(w http.ResponseWriter, r *http.Request) (url.Values, *oauthError) 
 		return nil, nil
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBody))
+	// A Resource's handler reads the body again (serveResource).
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

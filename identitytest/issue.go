@@ -31,10 +31,18 @@ type grantee struct {
 func (s *Server) issue(tr *tokenRequest, g grantee, rr resourceRequest) (map[string]any, *oauthError) {
 	now := tr.now
 	exp := now.Add(s.opts.TokenLifetime)
+	iat := now.Unix()
+	if tr.claims != nil && tr.claims.issuedAfter > iat && tr.claims.issuedAfter-iat <= maxIssueAhead {
+		// A CAE challenge asks for a token issued at or after its nbf,
+		// which Resource.Challenge sets one second ahead so that no token
+		// issued in the second of the challenge passes: the token that
+		// answers it is stamped with that second.
+		iat = tr.claims.issuedAfter
+	}
 	claims := map[string]any{
 		"aud":   rr.aud,
 		"iss":   "https://sts.windows.net/" + g.tid + "/",
-		"iat":   now.Unix(),
+		"iat":   iat,
 		"nbf":   now.Unix(),
 		"exp":   exp.Unix(),
 		"tid":   g.tid,

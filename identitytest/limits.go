@@ -51,3 +51,9 @@ const maxQuoted = 64
 // valid; past it the oldest is removed. A client gets one per challenge,
 // so only a client that loops on the challenge reaches it.
 const maxArcKeys = 1000
+
+// maxIssueAhead is how far ahead of its clock the server stamps a token's
+// iat to meet a claims request's nbf (a CAE challenge): 60 s. Resource's
+// default challenge asks for one second ahead; a value further out is not
+// met, and the token fails the challenge again.
+const maxIssueAhead = 60

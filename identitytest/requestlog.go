@@ -34,11 +34,18 @@ var secretFields = map[string]bool{
 	"code":             true,
 	"code_verifier":    true,
 	"device_code":      true,
+	// A bearer token a client sends in a form body (RFC 6750, Section
+	// 2.2), and the tokens of a token exchange.
+	"access_token":  true,
+	"id_token":      true,
+	"subject_token": true,
+	"actor_token":   true,
 }
 
 // String is a one-line summary for test output, with form fields sorted by
 // name and every secret (client_secret, client_assertion, assertion,
-// password, refresh_token, code, code_verifier, device_code) shown as
+// password, refresh_token, code, code_verifier, device_code, access_token,
+// id_token, subject_token, actor_token) shown as
 // "[REDACTED]", for example
 //
 //	POST /tenant/oauth2/v2.0/token client_id=app client_secret=[REDACTED] grant_type=client_credentials scope=https://vault.azure.net/.default -> 200

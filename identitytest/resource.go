@@ -59,13 +59,16 @@ func (r *Resource) URL() string { return r.s.ts.URL + "/resource/" + r.id }
 
 // Challenge makes the next request get a 401 CAE claims challenge for
 // claims, JSON text such as {"access_token":{"nbf":{"essential":true,"value":"1726077595"}}}
-// ("" means exactly that with the server's current time), and from then on
+// ("" means exactly that with the second after the server's current one,
+// so that no token issued before the challenge, in the same second
+// included, passes; the token service stamps a token asked for with those
+// claims with that second), and from then on
 // requires tokens to satisfy it (see Resource). Calling it twice queues two
 // challenges in a row. Claims that are not such a JSON object are refused
 // with an error and change nothing.
 func (r *Resource) Challenge(claims string) error {
 	if claims == "" {
-		claims = fmt.Sprintf(`{"access_token":{"nbf":{"essential":true,"value":"%d"}}}`, r.s.now().Unix())
+		claims = fmt.Sprintf(`{"access_token":{"nbf":{"essential":true,"value":"%d"}}}`, r.s.now().Unix()+1)
 	}
 	if _, err := parseChallenge(claims); err != nil {
 		return fmt.Errorf("identitytest: challenge claims are not a JSON object of access_token claim requests: %w", err)

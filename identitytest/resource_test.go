@@ -2,7 +2,9 @@ package identitytest
 
 import (
 	"encoding/base64"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -99,7 +101,9 @@ func TestResourceCAEChallenge(t *testing.T) {
 		t.Fatalf("challenged: %d %s", r.status, r.raw)
 	}
 	claims := challengeClaims(t, r)
-	if want := `{"access_token":{"nbf":{"essential":true,"value":"1700000060"}}}`; claims != want {
+	// The second after the challenge's: a token from the challenge's own
+	// second must not pass.
+	if want := `{"access_token":{"nbf":{"essential":true,"value":"1700000061"}}}`; claims != want {
 		t.Errorf("claims %s, want %s", claims, want)
 	}
 	if h := r.header.Get("WWW-Authenticate"); !strings.HasPrefix(h, `Bearer realm="", authorization_uri="`+s.Authority()+`common/oauth2/authorize"`) {
@@ -108,6 +112,12 @@ func TestResourceCAEChallenge(t *testing.T) {
 	// The old token still fails: it was issued before the challenge's nbf.
 	if r = getResource(t, s, res.URL(), tok); r.status != 401 {
 		t.Fatalf("old token after challenge: %d", r.status)
+	}
+	// A token issued in the same second without the claims fails too: a
+	// client that ignores the challenge and gets a new token anyway is
+	// caught.
+	if r = getResource(t, s, res.URL(), appToken(t, s, vault, `{"access_token":{"xms_cc":{"values":["CP1"]}}}`)); r.status != 401 {
+		t.Fatalf("new token without the claims after challenge: %d", r.status)
 	}
 	// A token issued with the claims passes.
 	fresh := appToken(t, s, vault, claims)
@@ -185,5 +195,50 @@ func TestResourceRejectsBadTokens(t *testing.T) {
 	}
 	if r := getResource(t, s, s.URL()+"/resource/99", good); r.status != 404 {
 		t.Errorf("unknown resource: %d", r.status)
+	}
+}
+
+// TestResourceHandlerGetsRequestBody: a Resource's handler reads the body
+// the client sent; Server.serve reads it first (readForm), and used to hand
+// the handler a drained one.
+func TestResourceHandlerGetsRequestBody(t *testing.T) {
+	s := newServer(t, nil)
+	s.AddApp(App{ClientID: "app", Secret: "s3cret"})
+	got := make(chan string, 1)
+	res := s.Resource("https://vault.azure.net", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		got <- string(b)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	tok := appToken(t, s, vault, "")
+	const body = `{"value":"hello"}`
+	req, _ := http.NewRequest(http.MethodPut, res.URL()+"/secrets/x", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	r := do(t, s, req)
+	if r.status != http.StatusNoContent {
+		t.Fatalf("resource answered %d %s", r.status, r.raw)
+	}
+	if b := <-got; b != body {
+		t.Errorf("handler read body %q, want %q: the server consumed it before routing", b, body)
+	}
+}
+
+// TestRequestStringRedactsAccessToken: a bearer token sent in a form body
+// (RFC 6750, Section 2.2) to a Resource, whose requests the same log holds,
+// is redacted by Request.String like every other secret.
+func TestRequestStringRedactsAccessToken(t *testing.T) {
+	s := newServer(t, nil)
+	s.AddApp(App{ClientID: "app", Secret: "s3cret"})
+	res := s.Resource("https://vault.azure.net", nil)
+	tok := appToken(t, s, vault, "")
+	s.ResetRequests()
+	req, _ := http.NewRequest(http.MethodPost, res.URL(), strings.NewReader(url.Values{"access_token": {tok}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	do(t, s, req)
+	for _, r := range s.Requests() {
+		if strings.Contains(r.String(), tok) {
+			t.Errorf("Request.String prints the access token: %.120s...", r.String())
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -54,14 +55,20 @@ func runDecode(_ context.Context, args []string, in io.Reader, out, errOut io.Wr
 		return exitUsage
 	}
 	token = strings.TrimPrefix(token, "Bearer ")
-	h, payload, err := jwt.ParseUnverified(token)
+	_, payload, err := jwt.ParseUnverified(token)
 	if err != nil {
 		fmt.Fprintf(errOut, "azid decode: %v\n", err)
 		return exitFailed
 	}
-	header, err := json.MarshalIndent(h, "", "  ")
+	// The header is printed whole, as sent: jwt.Header has only the members
+	// jwt reads (a Graph token's nonce, cty, jku would be lost).
+	rawHeader, err := base64.RawURLEncoding.DecodeString(token[:strings.IndexByte(token, '.')])
+	var header bytes.Buffer
+	if err == nil {
+		err = json.Indent(&header, rawHeader, "", "  ")
+	}
 	if err != nil {
-		fmt.Fprintf(errOut, "azid decode: %v\n", err)
+		fmt.Fprintf(errOut, "azid decode: the header is not JSON: %v\n", err)
 		return exitFailed
 	}
 	var claims bytes.Buffer
@@ -70,6 +77,6 @@ func runDecode(_ context.Context, args []string, in io.Reader, out, errOut io.Wr
 		return exitFailed
 	}
 	fmt.Fprintln(out, "# NOT VERIFIED: signature, issuer and lifetime were not checked.")
-	fmt.Fprintf(out, "# header\n%s\n# claims\n%s\n", header, claims.Bytes())
+	fmt.Fprintf(out, "# header\n%s\n# claims\n%s\n", header.Bytes(), claims.Bytes())
 	return exitOK
 }

@@ -61,7 +61,9 @@ func execute(ctx context.Context, args []string, out, errOut io.Writer) int {
 	case "decode":
 		return runDecode(ctx, args[1:], os.Stdin, out, errOut)
 	case "help", "-h", "--help", "-help":
-		if len(args) > 1 {
+		// "help X" is "X --help", once: a help word after a help word is
+		// the usage, not another round.
+		if len(args) > 1 && !isHelpWord(args[1]) {
 			return execute(ctx, []string{args[1], "--help"}, out, errOut)
 		}
 		fmt.Fprint(out, usage)
@@ -70,4 +72,13 @@ func execute(ctx context.Context, args []string, out, errOut io.Writer) int {
 		fmt.Fprintf(errOut, "azid: unknown command %q\n\n%s", args[0], usage)
 		return exitUsage
 	}
+}
+
+// isHelpWord reports whether arg asks for the usage.
+func isHelpWord(arg string) bool {
+	switch arg {
+	case "help", "-h", "--help", "-help":
+		return true
+	}
+	return false
 }

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"strings"
 	"testing"
 
 	"github.com/azid-go/azid/identitytest"
+	"github.com/azid-go/azid/jwt"
 )
 
 func run(args ...string) (code int, out, errOut string) {
@@ -79,5 +82,37 @@ func TestTokenWithEnvironmentCredential(t *testing.T) {
 	t.Setenv("AZURE_CLIENT_SECRET", "")
 	if code, _, errOut := run("token", "--credential", "environment", "--scope", "s"); code != exitUnavailable {
 		t.Fatalf("unconfigured: exit %d, want %d:\n%s", code, exitUnavailable, errOut)
+	}
+}
+
+// TestHelpOfHelp: "help" after a help word prints the usage once. It used
+// to turn "help X" into "X --help" again and again ("azid help --help",
+// "azid -h -h"), until the stack ran out.
+func TestHelpOfHelp(t *testing.T) {
+	for _, args := range [][]string{{"help", "--help"}, {"--help", "--help"}, {"-h", "-h"}, {"help", "help"}} {
+		code, out, _ := run(args...)
+		if code != exitOK || !strings.Contains(out, "Usage") {
+			t.Errorf("azid %s: exit %d, output %.60q; want the usage", strings.Join(args, " "), code, out)
+		}
+	}
+}
+
+// TestDecodePrintsWholeHeader: decode prints the header as sent, members
+// jwt.Header does not have (a Graph token's nonce) included.
+func TestDecodePrintsWholeHeader(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := jwt.SignRaw([]byte(`{"typ":"JWT","nonce":"abc123","alg":"RS256","kid":"k1"}`), []byte(`{"sub":"demo"}`), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run("decode", tok)
+	if code != exitOK {
+		t.Fatalf("decode exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, `"nonce": "abc123"`) || !strings.Contains(out, `"kid": "k1"`) {
+		t.Errorf("decode did not print the whole header:\n%s", out)
 	}
 }
