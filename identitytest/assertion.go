@@ -2,13 +2,16 @@ package identitytest
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/azid-go/azid/jwt"
@@ -20,7 +23,7 @@ import (
 // other goes to App.Federated, as Entra ID matches a federated token
 // against the app's federated identity credentials (PROTOCOL 2.5).
 func (s *Server) checkClientAssertion(tr *tokenRequest, app App, assertion string) *oauthError {
-	h, _, err := jwt.ParseUnverified(assertion)
+	h, _, err := jwt.ParseUnverified(unpadded(assertion))
 	namesCert := err == nil && (h.X5t != "" || h.X5tS256 != "")
 	switch {
 	case app.Certificate != nil && (namesCert || app.Federated == nil):
@@ -81,7 +84,7 @@ func (s *Server) checkCertificateAssertion(tr *tokenRequest, app App, assertion 
 	if !ok {
 		return bad(codeAssertionSignature, "The certificate registered on application has no RSA public key.")
 	}
-	_, payload, err := jwt.Verify(assertion, pub)
+	payload, err := verifyAsSent(assertion, h.Alg, pub)
 	if err != nil {
 		return bad(codeAssertionSignature, "Client assertion contains an invalid signature.")
 	}
@@ -267,3 +270,45 @@ func (c claimSet) stringList(name string) []string {
 
 // stamp formats t as Entra ID does in its error texts.
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
+
+// unpadded is a compact JWS with the '=' padding of its segments removed.
+// PROTOCOL 4.3: PY aio pads all three segments and Entra ID accepts them;
+// package jwt, strict, does not (RFC 7515, Section 2).
+func unpadded(token string) string {
+	if !strings.Contains(token, "=") {
+		return token
+	}
+	parts := strings.Split(token, ".")
+	for i, p := range parts {
+		parts[i] = strings.TrimRight(p, "=")
+	}
+	return strings.Join(parts, ".")
+}
+
+// verifyAsSent verifies token's signature over its first two segments as
+// they were sent, padded or not (the signer signed those bytes), and
+// returns its payload. alg is the header's, already checked to be RS256 or
+// PS256.
+func verifyAsSent(token, alg string, pub *rsa.PublicKey) ([]byte, error) {
+	if !strings.Contains(token, "=") {
+		_, payload, err := jwt.Verify(token, pub)
+		return payload, err
+	}
+	_, payload, err := jwt.ParseUnverified(unpadded(token))
+	if err != nil {
+		return nil, err
+	}
+	if pub.N.BitLen() < jwt.MinKeyBits {
+		return nil, errors.New("the key is too small") // as jwt.Verify refuses it
+	}
+	i := strings.LastIndexByte(token, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(token[i+1:], "="))
+	if err != nil {
+		return nil, err
+	}
+	digest := sha256.Sum256([]byte(token[:i]))
+	if alg == jwt.PS256 {
+		return payload, rsa.VerifyPSS(pub, crypto.SHA256, digest[:], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
+	}
+	return payload, rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig)
+}

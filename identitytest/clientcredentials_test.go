@@ -1,7 +1,11 @@
 package identitytest
 
 import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"strings"
@@ -344,6 +348,59 @@ func TestADFS(t *testing.T) {
 		}
 		if _, ok := r.body["error_codes"]; ok {
 			t.Errorf("ADFS error has error_codes: %s", r.raw)
+		}
+	}
+}
+
+// TestPaddedAssertion: PROTOCOL 4.3: PY aio pads the three segments of its
+// client assertion with '=' and Entra ID accepts it, so the fake does: the
+// signature is checked over the segments as sent. A padded assertion whose
+// signature is over other bytes (the unpadded ones) is refused.
+func TestPaddedAssertion(t *testing.T) {
+	clock := &fixedClock{t: time.Unix(1_700_000_000, 0)}
+	s := newServer(t, &Options{Now: clock.Now})
+	cert, key, _, _ := testCert(t)
+	s.AddApp(App{ClientID: "app", Certificate: cert})
+	aud := s.TokenURL("tenant")
+	pad := func(seg string) string { return seg + strings.Repeat("=", (4-len(seg)%4)%4) }
+	sign := func(input string, alg string) string {
+		digest := sha256.Sum256([]byte(input))
+		var sig []byte
+		var err error
+		if alg == jwt.PS256 {
+			sig, err = rsa.SignPSS(rand.Reader, key, crypto.SHA256, digest[:], &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
+		} else {
+			sig, err = rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:])
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pad(base64.RawURLEncoding.EncodeToString(sig))
+	}
+	padded := func(alg string, overUnpadded bool) string {
+		h := jwt.Header{Alg: alg, Typ: "JWT", X5t: jwt.X5t(cert.Raw)}
+		a := signAssertion(t, h, assertionClaims("app", aud, clock.Now()), key)
+		parts := strings.Split(a, ".")
+		input := pad(parts[0]) + "." + pad(parts[1])
+		if overUnpadded {
+			return input + "." + sign(parts[0]+"."+parts[1], alg)
+		}
+		return input + "." + sign(input, alg)
+	}
+	send := func(a string) reply {
+		return post(t, s, "/tenant/oauth2/v2.0/token", form("grant_type", "client_credentials", "client_id", "app", "scope", vault,
+			"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", a))
+	}
+	for _, alg := range []string{jwt.RS256, jwt.PS256} {
+		a := padded(alg, false)
+		if !strings.Contains(a, "=") {
+			t.Fatalf("%s: the test assertion has no padding: %s", alg, a)
+		}
+		if r := send(a); r.status != 200 {
+			t.Errorf("%s padded assertion: %d %s", alg, r.status, r.raw)
+		}
+		if r := send(padded(alg, true)); r.status != 401 {
+			t.Errorf("%s padded assertion signed over the unpadded segments: %d, want 401", alg, r.status)
 		}
 	}
 }

@@ -120,6 +120,7 @@ var allowedImports = map[string]map[string]string{
 		"time":                                         "expiry, timeouts, token file age",
 	},
 	"identitytest": {
+		"crypto":                      "crypto.SHA256 for checking a padded client assertion's signature as sent",
 		"bytes":                       "byte comparisons and strict JSON decoding",
 		"context":                     "passing verified token claims to Resource handlers",
 		"crypto/ecdsa":                "the self-signed certificate of the Service Fabric endpoint",
