@@ -314,3 +314,31 @@ func TestDefaultWorkloadIdentityClientID(t *testing.T) {
 		t.Errorf("workload identity client ID %q, want %q", w.ep.clientID, testClientID)
 	}
 }
+
+// TestToolStderrSecretsScrubbed: a refresh token (not a JWT) that a tool
+// prints in an MSAL cache entry ("secret"), JSON or repr, or in a form body,
+// does not reach the error. process.Scrub used to know only the access and
+// refresh token member names and JWTs.
+func TestToolStderrSecretsScrubbed(t *testing.T) {
+	const rt = "0.AXoAcanary-tool-refresh-token-7d41"
+	for name, stderr := range map[string]string{
+		"MSAL cache entry, JSON": `ERROR: token cache corrupt: {"credential_type": "RefreshToken", "secret": "` + rt + `", "home_account_id": "uid.utid"}`,
+		"MSAL cache entry, repr": `ERROR: {'credential_type': 'RefreshToken', 'secret': '` + rt + `'}`,
+		"form body":              `ERROR: POST body grant_type=refresh_token&refresh_token=` + rt + `&client_id=04b07795`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			fakeTools(t, identitytest.ToolBehavior{Outcome: identitytest.ToolCustom, Stderr: stderr, ExitCode: 1})
+			c, err := NewAzureCLICredential(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if strings.Contains(err.Error(), rt) {
+				t.Errorf("the refresh token on az's stderr reached the error: %v", err)
+			}
+		})
+	}
+}

@@ -10,7 +10,11 @@ import (
 	"github.com/azid-go/azid/cache"
 )
 
-// AccessToken is an access token and the times that govern its use.
+// AccessToken is an access token and the times that govern its use. fmt
+// (every verb) and slog print it redacted; encoding/json does not, as for
+// any exported field, and neither does slog's JSON handler when the token
+// is inside another value (a slice, a map, a struct), which that handler
+// hands to encoding/json. Log the token itself, or its ExpiresOn.
 type AccessToken struct {
 	Token     string
 	ExpiresOn time.Time

@@ -1,6 +1,9 @@
 package identitytest
 
 import (
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"sort"
@@ -76,6 +79,16 @@ func (r Request) String() string {
 	b.WriteString(strconv.Itoa(r.Status))
 	return b.String()
 }
+
+// GoString is String, so that %#v shows no secret either.
+func (r Request) GoString() string { return r.String() }
+
+// Format prints String for every fmt verb (%d and %x would otherwise walk
+// the fields and print the secrets).
+func (r Request) Format(f fmt.State, _ rune) { io.WriteString(f, r.String()) }
+
+// LogValue is String, for log/slog.
+func (r Request) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
 // Requests returns a copy of the log of every request received since New
 // or the last ResetRequests, in order of arrival.

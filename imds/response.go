@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
@@ -17,7 +18,7 @@ import (
 )
 
 // Token is an access token from a managed identity endpoint. Its String,
-// GoString and LogValue never show AccessToken.
+// GoString, Format and LogValue never show AccessToken.
 type Token struct {
 	AccessToken string
 	TokenType   string    // "Bearer" unless the endpoint says otherwise (PROTOCOL.md 7.11 rule 4)
@@ -37,6 +38,10 @@ func (t Token) String() string {
 
 // GoString is String, so that %#v cannot print the token.
 func (t Token) GoString() string { return t.String() }
+
+// Format prints String for every fmt verb (%d and %x would otherwise walk
+// the fields and print the token).
+func (t Token) Format(f fmt.State, _ rune) { io.WriteString(f, t.String()) }
 
 // LogValue is String, for log/slog.
 func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
@@ -286,6 +291,26 @@ func headerSafe(v string) bool {
 	return true
 }
 
+// bodyTokens returns the string values of the token members of a JSON
+// body, if it is one.
+func bodyTokens(body []byte) []string {
+	var f struct {
+		AccessToken  any `json:"access_token"`
+		RefreshToken any `json:"refresh_token"`
+		IDToken      any `json:"id_token"`
+	}
+	if json.Unmarshal(body, &f) != nil {
+		return nil
+	}
+	var out []string
+	for _, v := range []any{f.AccessToken, f.RefreshToken, f.IDToken} {
+		if s, ok := v.(string); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // withoutSecrets is err, unless its text repeats one of secrets: parseToken
 // quotes only what could be a number or a date (quoteTime), which a secret
 // made of digits could be.
@@ -333,7 +358,9 @@ func (s *Source) finish(ctx context.Context, resp *send.Response, sent time.Time
 	if msg == "" {
 		msg = anyMessage(resp.Body)
 	}
-	if msg = serviceText(msg, maxMessage, secrets...); msg == "" {
+	// The body's own tokens are masked with the request's secrets: an error
+	// body carrying one must not put it in the error (as oauth2 does).
+	if msg = serviceText(msg, maxMessage, append(bodyTokens(resp.Body), secrets...)...); msg == "" {
 		msg = fmt.Sprintf("no error message in the %d-byte body", len(resp.Body))
 	}
 	return tokenResponse{}, &Error{Source: s.kind, StatusCode: resp.StatusCode, Message: msg}

@@ -110,7 +110,7 @@ func parseDeviceCodeResponse(body []byte, sent time.Time, secrets []string) (Dev
 		if n.v.set && !n.v.ok {
 			return DeviceAuthorization{}, notNumber(n.name, n.v.raw, secrets, r.DeviceCode)
 		}
-		if err := n.v.check(n.name); err != nil {
+		if err := n.v.check(n.name, secrets, r.DeviceCode); err != nil {
 			return DeviceAuthorization{}, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -82,7 +83,7 @@ func parseTokenResponse(body []byte, sent time.Time, secrets []string) (Token, e
 		if n.v.set && !n.v.ok {
 			return Token{}, notNumber(n.name, n.v.raw, secrets, r.AccessToken, r.RefreshToken, r.IDToken)
 		}
-		if err := n.v.check(n.name); err != nil {
+		if err := n.v.check(n.name, secrets, r.AccessToken, r.RefreshToken, r.IDToken); err != nil {
 			return Token{}, err
 		}
 	}
@@ -92,7 +93,8 @@ func parseTokenResponse(body []byte, sent time.Time, secrets []string) (Token, e
 	case r.ExpiresOn.set:
 		t.ExpiresOn = time.Unix(r.ExpiresOn.v, 0)
 		if t.ExpiresOn.Sub(sent) > maxLifetime {
-			return Token{}, fmt.Errorf("expires_on %d is more than a year away", r.ExpiresOn.v)
+			return Token{}, fmt.Errorf("expires_on%s is more than a year away",
+				shown(strconv.FormatInt(r.ExpiresOn.v, 10), secrets, []string{r.AccessToken, r.RefreshToken, r.IDToken}))
 		}
 	case r.ExpiresIn.set:
 		t.ExpiresOn = sent.Add(time.Duration(r.ExpiresIn.v) * time.Second)
@@ -161,32 +163,44 @@ func parseWhole(b []byte) (int64, bool) {
 
 // check requires a number that is set and ok to be a positive whole number
 // of seconds no larger than maxLifetime (expires_on, a Unix time, only
-// positive).
-func (n *number) check(name string) error {
+// positive). Its errors show the number unless it overlaps one of secrets
+// or more (see shown).
+func (n *number) check(name string, secrets []string, more ...string) error {
 	switch {
 	case !n.set || !n.ok:
 		return nil
 	case n.v <= 0:
-		return fmt.Errorf("%s %d is not positive", name, n.v)
+		return fmt.Errorf("%s%s is not positive", name, shown(strconv.FormatInt(n.v, 10), secrets, more))
 	case name != "expires_on" && n.v > int64(maxLifetime/time.Second):
-		return fmt.Errorf("%s %d is more than a year", name, n.v)
+		return fmt.Errorf("%s%s is more than a year", name, shown(strconv.FormatInt(n.v, 10), secrets, more))
 	}
 	return nil
 }
 
 // notNumber reports a value that is not a whole number, quoting at most
-// maxQuoted bytes of it, and nothing when it overlaps one of secrets, however
-// short (a short password, as scrub withholds it): a server that puts a
-// token where a number belongs must not get it quoted.
+// maxQuoted bytes of it unless it overlaps a secret (see shown).
 func notNumber(name, raw string, secrets []string, more ...string) error {
+	return fmt.Errorf("%s%s is not a whole number", name, shown(strconv.Quote(cut(raw, maxQuoted)), secrets, more, raw))
+}
+
+// shown is " "+text, for an error about a field the server sent, or ""
+// when the value (raw, else text) overlaps one of secrets or more, however
+// short (a short password, as scrub withholds it): a server that puts a
+// token or an echoed password, digits only or not, where a number belongs
+// must not get it quoted.
+func shown(text string, secrets, more []string, raw ...string) string {
+	v := text
+	if len(raw) > 0 {
+		v = raw[0]
+	}
 	for _, list := range [2][]string{secrets, more} {
 		for _, s := range list {
-			if s != "" && (strings.Contains(s, raw) || strings.Contains(raw, s)) {
-				return fmt.Errorf("%s is not a whole number", name)
+			if s != "" && (strings.Contains(s, v) || strings.Contains(v, s)) {
+				return ""
 			}
 		}
 	}
-	return fmt.Errorf("%s %q is not a whole number", name, cut(raw, maxQuoted))
+	return " " + text
 }
 
 // describeJSONError turns a decoding error into text that quotes nothing of

@@ -120,6 +120,7 @@ var allowedImports = map[string]map[string]string{
 		"time":                                         "expiry, timeouts, token file age",
 	},
 	"identitytest": {
+		"log/slog":                    "Request.LogValue, which prints the redacting String",
 		"crypto":                      "crypto.SHA256 for checking a padded client assertion's signature as sent",
 		"bytes":                       "byte comparisons and strict JSON decoding",
 		"context":                     "passing verified token claims to Resource handlers",

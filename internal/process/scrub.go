@@ -9,8 +9,11 @@ const Redacted = "****"
 // compared without regard to case. The Python library redacts
 // "accessToken" (az) and "token" (azd) in tool output (spec/PROTOCOL.md,
 // Section 8.1); "Token" is what our PowerShell script prints (Section 8.4);
-// the refresh and snake-case forms cover tools that echo MSAL's cache.
-var secretKeys = [...]string{"accessToken", "access_token", "token", "refreshToken", "refresh_token"}
+// the refresh, ID token and snake-case forms cover tools that echo token
+// responses, "secret" is where MSAL's cache keeps every token, and
+// client_secret and password cover a tool that echoes a request.
+var secretKeys = [...]string{"accessToken", "access_token", "token", "refreshToken", "refresh_token",
+	"idToken", "id_token", "secret", "client_secret", "password"}
 
 // maxKeyLen bounds the search for a member name's closing quote.
 const maxKeyLen = len("refresh_token")
@@ -19,10 +22,12 @@ const maxKeyLen = len("refresh_token")
 // Redacted: the string value of any member named in secretKeys
 // (`"accessToken": "..."`, escapes honoured, an unterminated value redacted
 // to the end; also in JSON nested in a JSON string, `\"token\": \"...\"`,
-// and in Python's repr, `'accessToken': '...'`), and every sequence that
-// starts like a JWT ("eyJ", the base64url of `{"`) up to the first byte
-// that cannot belong to one. Anything taken from a tool's output must pass
-// through Scrub before it reaches an error or a log.
+// and in Python's repr, `'accessToken': '...'`), the value of such a name
+// in a form body or query (`refresh_token=...`, up to '&', white space or a
+// quote), and every sequence that starts like a JWT ("eyJ", the base64url
+// of `{"`) up to the first byte that cannot belong to one. Anything taken
+// from a tool's output must pass through Scrub before it reaches an error
+// or a log.
 func Scrub(stderr []byte) string {
 	s := strings.ToValidUTF8(string(stderr), "\uFFFD")
 	var b strings.Builder
@@ -36,6 +41,13 @@ func Scrub(stderr []byte) string {
 				b.WriteString(q)
 			}
 			i = end
+			continue
+		}
+		if v, ok := formValueAt(s, i); ok {
+			b.WriteString(s[i:v]) // the name and '='
+			b.WriteString(Redacted)
+			for i = v; i < len(s) && !strings.ContainsRune("& \t\r\n\"'", rune(s[i])); i++ {
+			}
 			continue
 		}
 		if strings.HasPrefix(s[i:], "eyJ") {
@@ -78,6 +90,20 @@ func secretValueAt(s string, i int) (v int, q string, ok bool) {
 		return j + len(q), q, true
 	}
 	return 0, "", false
+}
+
+// formValueAt reports whether s[i:] starts with a name from secretKeys and
+// '=', at the start of s or after '&', '?' or white space, as in a form
+// body or a query; v is the index just past the '='.
+func formValueAt(s string, i int) (v int, ok bool) {
+	if i > 0 && !strings.ContainsRune("&? \t\r\n", rune(s[i-1])) {
+		return 0, false
+	}
+	eq := strings.IndexByte(s[i:min(len(s), i+maxKeyLen+1)], '=')
+	if eq <= 0 || !isSecretKey(s[i:i+eq]) {
+		return 0, false
+	}
+	return i + eq + 1, true
 }
 
 func isSecretKey(k string) bool {
