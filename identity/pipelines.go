@@ -105,6 +105,14 @@ type oidcSource struct {
 const maxOIDCServerText = 200
 
 func (s oidcSource) assertion(ctx context.Context, _ string) (string, error) {
+	// Bounded as a token request is (oauth2.MaxTryTime): the callback runs
+	// on the cache's flight, whose context outlives the caller's, and a
+	// client without Timeout would wait for a silent endpoint for ever.
+	if _, ok := ctx.Deadline(); !ok && s.client.Timeout <= 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, oauth2.MaxTryTime)
+		defer cancel()
+	}
 	req, err := http.NewRequestWithContext(ctx, s.method, s.url, nil)
 	if err != nil {
 		return "", fmt.Errorf("OIDC request: %w", err)

@@ -6,13 +6,16 @@
 // parsed by a shell. Its standard input is the null device, so a prompt
 // cannot wait for an answer; its working directory belongs to the operating
 // system (/bin, or %SYSTEMROOT% on Windows), so an executable planted in the
-// application's directory is never picked up; it inherits the environment
-// plus the variables the caller adds. A timeout (DefaultTimeout unless the
-// caller sets one, and never later than the context's deadline) ends it: on
-// Unix the tool runs in its own process group and the whole group is killed,
-// so a child it started dies with it. Wait is always called, so no zombie is
-// left, and a grandchild that keeps the output pipes open delays Run by at
-// most PipeGrace.
+// application's directory is never picked up; it inherits the environment,
+// less the variables that hold another credential's secret (client secret,
+// certificate and user passwords, managed identity and pipeline tokens:
+// secretVariables), plus the variables the
+// caller adds. A timeout (DefaultTimeout unless the caller sets one, and
+// never later than the context's deadline) ends it: on Unix the tool runs in
+// its own process group and the whole group is killed, so a child it
+// started dies with it. Wait is always called, so no zombie is left, and a
+// grandchild that keeps the output pipes open delays Run by at most
+// PipeGrace, after which (on Unix) the group is killed too.
 //
 // Run does not judge the tool's output; package devcli does. Scrub removes
 // access tokens from tool output before any of it may reach an error.

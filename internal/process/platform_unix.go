@@ -29,8 +29,9 @@ func lookPath(name string) (string, error) {
 func workDir() (string, error) { return "/bin", nil }
 
 // killTree starts the tool as the leader of a new process group and makes
-// the context's end kill that whole group, so children it spawned die with
-// it and cannot keep running (or keep our pipes open) after Run returns.
+// the context's end kill that whole group, so that at the timeout children
+// it spawned die with it. (A child that outlives a tool which exited by
+// itself is left alone, unless it holds our pipes: see endTree.)
 func killTree(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Pgid 0: the group is named by the tool's pid
 	cmd.Cancel = func() error {
@@ -43,4 +44,12 @@ func killTree(cmd *exec.Cmd) {
 		}
 		return err
 	}
+}
+
+// endTree kills what is left of the tool's process group after the tool
+// exited by itself while a child still held our pipes past PipeGrace. The
+// group keeps its id, and no process can take that id as its own, while any
+// member lives; once none does, kill(2) fails with ESRCH, ignored.
+func endTree(cmd *exec.Cmd) {
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 }

@@ -44,3 +44,7 @@ func workDir() (string, error) {
 // killTree keeps os/exec's default: at the context's end the tool itself is
 // killed (TerminateProcess). Its children survive; see the package doc.
 func killTree(cmd *exec.Cmd) {}
+
+// endTree does nothing on Windows: the tool's children are not tracked
+// (see killTree and the package doc).
+func endTree(cmd *exec.Cmd) {}

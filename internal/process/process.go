@@ -99,7 +99,9 @@ func Run(ctx context.Context, c Command) (Result, error) {
 	case err == nil:
 	case errors.Is(err, exec.ErrWaitDelay):
 		// The tool exited successfully but something it started kept the
-		// pipes open past PipeGrace; what it printed before exiting stands.
+		// pipes open past PipeGrace; what it printed before exiting stands,
+		// and what is still holding them is killed.
+		endTree(cmd)
 	case runCtx.Err() != nil && ctx.Err() != nil:
 		return Result{}, fmt.Errorf("process: %s: %w", c.Name, ctx.Err())
 	case runCtx.Err() != nil:

@@ -23,17 +23,7 @@ import (
 // TimeoutError naming ProcessTimeout, and the child must be dead.
 func TestRunTimeoutKillsProcessGroup(t *testing.T) {
 	dir := tool(t, "azid-hang", `(printf 'ready\n'; exec sleep 60) >"$1" &`+"\nexec sleep 60\n")
-	fifo := filepath.Join(dir, "alive")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	// Opened before the tool starts, so the child's open for writing does
-	// not block; non-blocking, so this open does not wait for a writer.
-	r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	fifo, r := aliveFIFO(t, dir)
 
 	// 300 ms as the brief asks; on a machine too loaded to start the child
 	// in that time the run proves nothing, so it is repeated with more.
@@ -102,4 +92,22 @@ func TestRunRefusesRelativePathEntry(t *testing.T) {
 			t.Errorf("PATH=%q: err = %v, want ErrNotFound", path, err)
 		}
 	}
+}
+
+// aliveFIFO makes the FIFO dir/alive and opens its read end, before the tool
+// starts so that the child's open for writing does not block, and
+// non-blocking so that this open does not wait for a writer. End-of-file on
+// it means every writer, the child included, is dead.
+func aliveFIFO(t *testing.T, dir string) (string, *os.File) {
+	t.Helper()
+	fifo := filepath.Join(dir, "alive")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return fifo, r
 }
