@@ -81,20 +81,24 @@ func TestDeletionOfEntryWrittenAhead(t *testing.T) {
 }
 
 // TestDeletionAfterClockStepsBack: the same within one cache: a refresh
-// token written, the wall clock stepped back (NTP), the token deleted.
+// token written, the wall clock stepped back (NTP), the token deleted. The
+// deletion, dated at the entry's write, removes it from the file, also after
+// a step past maxTombstoneAhead (where the file does not keep it).
 func TestDeletionAfterClockStepsBack(t *testing.T) {
-	clk := newClock()
-	path := filepath.Join(t.TempDir(), "azid.cache")
-	c := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
-	c.PutRefreshToken(testAccount, "rt-secret")
-	clk.Advance(-time.Minute)
-	c.DeleteRefreshToken(testAccount)
-	if err := c.StoreErr(); err != nil {
-		t.Fatal(err)
-	}
-	fresh := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
-	if _, ok := fresh.RefreshToken(testAccount); ok {
-		t.Fatalf("the deleted refresh token is still in the file: %+v", readDoc(t, path))
+	for _, step := range []time.Duration{time.Minute, 15 * time.Minute} {
+		clk := newClock()
+		path := filepath.Join(t.TempDir(), "azid.cache")
+		c := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+		c.PutRefreshToken(testAccount, "rt-secret")
+		clk.Advance(-step)
+		c.DeleteRefreshToken(testAccount)
+		if err := c.StoreErr(); err != nil {
+			t.Fatal(err)
+		}
+		fresh := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+		if _, ok := fresh.RefreshToken(testAccount); ok {
+			t.Errorf("step back %v: the deleted refresh token is still in the file: %+v", step, readDoc(t, path))
+		}
 	}
 }
 
@@ -616,24 +620,5 @@ func TestDeletionsAfterDeletingAnEntryFromAhead(t *testing.T) {
 		if _, ok := fresh.RefreshToken(acct); ok {
 			t.Errorf("refresh token of %s, deleted by a, is still in the file", acct.HomeAccountID)
 		}
-	}
-}
-
-// TestDeletionAfterLargeClockStepBack: TestDeletionAfterClockStepsBack with
-// a step of 15 minutes, past maxTombstoneAhead: the deletion, dated at the
-// entry's write, still removes it from the file.
-func TestDeletionAfterLargeClockStepBack(t *testing.T) {
-	clk := newClock()
-	path := filepath.Join(t.TempDir(), "azid.cache")
-	c := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
-	c.PutRefreshToken(testAccount, "rt-secret")
-	clk.Advance(-15 * time.Minute)
-	c.DeleteRefreshToken(testAccount)
-	if err := c.StoreErr(); err != nil {
-		t.Fatal(err)
-	}
-	fresh := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
-	if _, ok := fresh.RefreshToken(testAccount); ok {
-		t.Fatalf("the deleted refresh token is still in the file (%d refresh tokens there)", len(readDoc(t, path).RefreshTokens))
 	}
 }
