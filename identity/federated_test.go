@@ -289,3 +289,31 @@ func TestFileLimits(t *testing.T) {
 		t.Error("an empty token file must be refused")
 	}
 }
+
+// TestOIDCDiagnosticHeaders: a failing OIDC endpoint's diagnostic header is
+// quoted, but not when it repeats the request's bearer token; a header line
+// net/http cannot parse is not quoted either (send.ErrMalformedResponse).
+func TestOIDCDiagnosticHeaders(t *testing.T) {
+	for _, tt := range []struct{ header, want, not string }{
+		{"e2e-123", "e2e-123", "canary-system-token"},
+		{"echo: canary-system-token", "[withheld", "canary-system-token"},
+		{"canary-system-token\x01", "malformed", "canary-system-token"},
+	} {
+		oidc := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("x-vss-e2eid", tt.header)
+			w.WriteHeader(401)
+		}))
+		s := newServer(t, nil)
+		t.Setenv(envSystemOIDCRequestURI, oidc.URL+"/oidc/")
+		o := &AzurePipelinesCredentialOptions{ClientOptions: ClientOptions{AuthorityHost: s.Authority(), HTTPClient: trustBoth(s, oidc)}}
+		c, err := NewAzurePipelinesCredential(testTenant, testClientID, "conn-1", "canary-system-token", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.GetToken(context.Background(), TokenRequestOptions{Scopes: []string{testScope}})
+		oidc.Close()
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), tt.not) {
+			t.Errorf("header %q: err = %q, want %q and not %q", tt.header, err, tt.want, tt.not)
+		}
+	}
+}

@@ -130,9 +130,10 @@ func (s oidcSource) assertion(ctx context.Context, _ string) (string, error) {
 	}
 	if resp.StatusCode != http.StatusOK {
 		var diag strings.Builder
+		bearer := strings.TrimSpace(strings.TrimPrefix(s.header.Get("Authorization"), "Bearer"))
 		for _, h := range s.diagnostics {
 			if v := resp.Header.Get(h); v != "" {
-				fmt.Fprintf(&diag, " %s: %.*s.", h, maxOIDCServerText, v)
+				fmt.Fprintf(&diag, " %s: %.*s.", h, maxOIDCServerText, diagnostic(v, bearer))
 			}
 		}
 		return "", fmt.Errorf("%d response from the OIDC endpoint %s; %s.%s", resp.StatusCode, send.Where(req.URL), s.hint, diag.String())
@@ -146,4 +147,15 @@ func (s oidcSource) assertion(ctx context.Context, _ string) (string, error) {
 		return "", fmt.Errorf("the OIDC endpoint %s answered without %q", send.Where(req.URL), s.field)
 	}
 	return tok, nil
+}
+
+// diagnostic is a response header value for an error, withheld when it
+// repeats the request's bearer token (a server echoing it must not put it
+// in our error). net/http refuses control characters in header values, so
+// none reach here.
+func diagnostic(v, bearer string) string {
+	if bearer != "" && strings.Contains(v, bearer) {
+		return "[withheld: it repeats the request's token]"
+	}
+	return v
 }

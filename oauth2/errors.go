@@ -90,7 +90,7 @@ func parseErrorResponse(status int, contentType string, body []byte, secrets []s
 		return e
 	}
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
-		e.ContentType = mediaType(contentType)
+		e.ContentType = scrub(mediaType(contentType), secrets) // a header the server wrote: it may echo a secret
 		e.Malformed = "body is not a JSON object"
 		if e.ContentType != "" {
 			e.Malformed = "body is " + e.ContentType + ", not a JSON object"

@@ -32,3 +32,17 @@ func TestNumericSecretNotQuoted(t *testing.T) {
 		})
 	}
 }
+
+// TestContentTypeScrubbed: the media type of a non-JSON error answer is
+// quoted only after the request's secrets are scrubbed from it: it is a
+// header the server wrote.
+func TestContentTypeScrubbed(t *testing.T) {
+	const secret = "client-secret-value-123"
+	f := newFakeEndpoint(t, reply{status: 400, header: map[string]string{"Content-Type": "text/" + secret}, body: "<html>no</html>"})
+	c, _ := newTestClient(t, f)
+	req := Request{Tenant: "t", ClientID: "c", Auth: Auth{Secret: secret}, Scopes: []string{"r/.default"}}
+	_, err := c.ClientCredentials(context.Background(), req)
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Fatalf("err = %v, want an error without the secret", err)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"time"
@@ -92,9 +93,19 @@ func Where(u *url.URL) string {
 	return u.Host + u.EscapedPath()
 }
 
+// ErrMalformedResponse replaces net/http's error for a response it could not
+// parse, whose text quotes the offending line: a server's header line can
+// echo a request header, the bearer token included.
+var ErrMalformedResponse = errors.New("the response is malformed (not quoted: it may repeat the request)")
+
 // cause strips the *url.Error wrapper, whose text repeats the whole URL with
-// its query string, and keeps what it wraps.
+// its query string, and keeps what it wraps; a textproto.ProtocolError,
+// which quotes the server's text, is ErrMalformedResponse.
 func cause(err error) error {
+	var pe textproto.ProtocolError
+	if errors.As(err, &pe) {
+		return ErrMalformedResponse
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Err

@@ -1,9 +1,11 @@
 package send
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -190,5 +192,30 @@ func TestRetryAfterHugeNegative(t *testing.T) {
 		if d, ok := RetryAfter(hdr, now); !ok || d != 0 {
 			t.Errorf("RetryAfter(%v) = %v, %v; want 0, true", h, d, ok)
 		}
+	}
+}
+
+// TestMalformedResponseNotQuoted: net/http's error for a header line it
+// cannot parse quotes the line; a server echoing the bearer token into such
+// a line must not get it into our error.
+func TestMalformedResponseNotQuoted(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		bufio.NewReader(c).ReadString('\n') // the request line is enough
+		c.Write([]byte("HTTP/1.1 200 OK\r\nX-Echo: Bearer canary-token\x01\r\nContent-Length: 0\r\n\r\n"))
+	}()
+	req, _ := http.NewRequest(http.MethodGet, "http://"+ln.Addr().String()+"/x", nil)
+	_, err = Do(&http.Client{}, req)
+	if !errors.Is(err, ErrMalformedResponse) || strings.Contains(err.Error(), "canary-token") {
+		t.Fatalf("err = %v, want ErrMalformedResponse without the server's text", err)
 	}
 }
