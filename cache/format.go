@@ -379,16 +379,10 @@ func tombstonesOf(now time.Time, lists ...[]storedRemoval) tombstones {
 	ts := tombstones{tokens: make(map[Key]time.Time), accounts: make(map[AccountKey]time.Time)}
 	for _, list := range lists {
 		for _, r := range list {
-			at := r.At
-			if at.After(now.Add(maxTombstoneAhead)) {
+			if r.At.After(now.Add(maxTombstoneAhead)) {
 				continue // not a deletion any clock here made: see maxTombstoneAhead
 			}
-			switch {
-			case r.Token != nil && now.Before(at.Add(accessTombstoneLife)):
-				ts.addToken(r.Token.key(), at)
-			case r.Account != nil && now.Before(at.Add(refreshTombstoneLife)):
-				ts.addAccount(r.Account.key(), at)
-			}
+			ts.add(now, r)
 		}
 	}
 	keepLatest(ts.tokens, maxTombstones, func(a, b Key) bool { return lessKey(toStoredKey(a), toStoredKey(b)) })
@@ -402,14 +396,20 @@ func tombstonesOf(now time.Time, lists ...[]storedRemoval) tombstones {
 func (ts tombstones) withOwn(now time.Time, own []storedRemoval) tombstones {
 	out := tombstones{tokens: maps.Clone(ts.tokens), accounts: maps.Clone(ts.accounts)}
 	for _, r := range own {
-		switch {
-		case r.Token != nil && now.Before(r.At.Add(accessTombstoneLife)):
-			out.addToken(r.Token.key(), r.At)
-		case r.Account != nil && now.Before(r.At.Add(refreshTombstoneLife)):
-			out.addAccount(r.Account.key(), r.At)
-		}
+		out.add(now, r)
 	}
 	return out
+}
+
+// add records r as of now, unless it is past its retention
+// (accessTombstoneLife, refreshTombstoneLife).
+func (ts tombstones) add(now time.Time, r storedRemoval) {
+	switch {
+	case r.Token != nil && now.Before(r.At.Add(accessTombstoneLife)):
+		ts.addToken(r.Token.key(), r.At)
+	case r.Account != nil && now.Before(r.At.Add(refreshTombstoneLife)):
+		ts.addAccount(r.Account.key(), r.At)
+	}
 }
 
 // addToken records a deletion of the access token for k at at, unless a
