@@ -266,15 +266,22 @@ func (c *Cache) writeTimeLocked(now time.Time) time.Time {
 // removalTimeLocked is the time recorded for a deletion made now of an entry
 // written at written (zero when there was none): now, or written when the
 // clock has gone back since the write, so that the deletion covers the
-// entry it deletes. It becomes the latest deletion (see writeTimeLocked).
-// c.mu must be held.
+// entry it deletes. It becomes the latest deletion (see writeTimeLocked),
+// but no further ahead of now than maxTombstoneAhead: an entry from a file
+// written by a clock far ahead (or edited) must not date every later write
+// of this cache far ahead too.
 func (c *Cache) removalTimeLocked(written time.Time) time.Time {
-	at := c.now().Round(0)
+	now := c.now().Round(0)
+	at := now
 	if at.Before(written) {
 		at = written
 	}
-	if at.After(c.lastRemoval) {
-		c.lastRemoval = at
+	last := at
+	if limit := now.Add(maxTombstoneAhead); last.After(limit) {
+		last = limit
+	}
+	if last.After(c.lastRemoval) {
+		c.lastRemoval = last
 	}
 	return at
 }

@@ -622,3 +622,28 @@ func TestDeletionsAfterDeletingAnEntryFromAhead(t *testing.T) {
 		}
 	}
 }
+
+// TestDeletingAnEntryFromFarAhead: deleting an entry a clock a year ahead
+// wrote (or an edited file holds) does not date this cache's later writes
+// a year ahead: they are dated no further than maxTombstoneAhead ahead, so
+// that "the later write wins" still means something beside other writers.
+func TestDeletingAnEntryFromFarAhead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "azid.cache")
+	clk := newClock()
+	ahead := func() time.Time { return clk.Now().Add(365 * 24 * time.Hour) }
+	storeB := NewFileStore(path)
+	storeB.now = ahead
+	New(Options{Now: ahead, Store: storeB}).PutRefreshToken(testAccount, "rt-from-far-ahead")
+
+	a := New(Options{Now: clk.Now, Store: fileStore(path, clk)})
+	a.waitLoaded()
+	a.DeleteRefreshToken(testAccount)
+	other := AccountKey{HomeAccountID: "uid2.utid"}
+	a.PutRefreshToken(other, "rt-second-account")
+	a.mu.Lock()
+	written := a.refresh[other].written
+	a.mu.Unlock()
+	if limit := clk.Now().Add(maxTombstoneAhead + time.Second); written.After(limit) {
+		t.Errorf("a write after deleting an entry from a year ahead is dated %v; want no later than %v", written, limit)
+	}
+}
