@@ -291,26 +291,6 @@ func headerSafe(v string) bool {
 	return true
 }
 
-// bodyTokens returns the string values of the token members of a JSON
-// body, if it is one.
-func bodyTokens(body []byte) []string {
-	var f struct {
-		AccessToken  any `json:"access_token"`
-		RefreshToken any `json:"refresh_token"`
-		IDToken      any `json:"id_token"`
-	}
-	if json.Unmarshal(body, &f) != nil {
-		return nil
-	}
-	var out []string
-	for _, v := range []any{f.AccessToken, f.RefreshToken, f.IDToken} {
-		if s, ok := v.(string); ok && s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // withoutSecrets is err, unless its text repeats one of secrets: parseToken
 // quotes only what could be a number or a date (quoteTime), which a secret
 // made of digits could be.
@@ -360,7 +340,7 @@ func (s *Source) finish(ctx context.Context, resp *send.Response, sent time.Time
 	}
 	// The body's own tokens are masked with the request's secrets: an error
 	// body carrying one must not put it in the error (as oauth2 does).
-	if msg = serviceText(msg, maxMessage, append(bodyTokens(resp.Body), secrets...)...); msg == "" {
+	if msg = serviceText(msg, maxMessage, append(send.BodyTokens(resp.Body), secrets...)...); msg == "" {
 		msg = fmt.Sprintf("no error message in the %d-byte body", len(resp.Body))
 	}
 	return tokenResponse{}, &Error{Source: s.kind, StatusCode: resp.StatusCode, Message: msg}

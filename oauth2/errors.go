@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/azid-go/azid/internal/send"
 )
 
 // Error is a token endpoint's answer that is not a token: Entra ID's error
@@ -97,7 +99,7 @@ func parseErrorResponse(status int, contentType string, body []byte, secrets []s
 		}
 		return e
 	}
-	secrets = append(bodyTokens(fields), secrets...)
+	secrets = append(send.BodyTokens(body), secrets...)
 	e.Code = stringField(fields, "error", maxField, secrets)
 	e.Description = stringField(fields, "error_description", maxDescription, secrets)
 	e.TraceID = stringField(fields, "trace_id", maxField, secrets)
@@ -125,18 +127,6 @@ func parseErrorResponse(status int, contentType string, body []byte, secrets []s
 		e.Malformed = "error body has no error code"
 	}
 	return e
-}
-
-// bodyTokens returns the token members of an error body that are strings.
-func bodyTokens(fields map[string]json.RawMessage) []string {
-	var out []string
-	for _, name := range [...]string{"access_token", "refresh_token", "id_token"} {
-		var s string
-		if raw, ok := fields[name]; ok && json.Unmarshal(raw, &s) == nil && s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // stringField is fields[name] as a scrubbed and cleaned string cut to max

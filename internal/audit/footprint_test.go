@@ -295,6 +295,7 @@ var allowedImports = map[string]map[string]string{
 	},
 	"internal/send": {
 		"context":       "Sleep honours the caller's context",
+		"encoding/json": "BodyTokens reads the token members of a response, to mask them",
 		"errors":        "ErrBodyTooLarge, unwrapping transport errors",
 		"fmt":           "error texts",
 		"io":            "the bounded body read",

@@ -1,6 +1,8 @@
-// Package send performs one bounded HTTP exchange and holds the retry
-// arithmetic that package oauth2 and package imds share: the delay a server
-// asks for (Retry-After and its millisecond variants) and exponential backoff.
+// Package send performs one bounded HTTP exchange and holds what package
+// oauth2 and package imds share around it: the retry arithmetic (the delay
+// a server asks for, Retry-After and its millisecond variants, and
+// exponential backoff) and BodyTokens, the tokens a response carries, which
+// they mask in errors.
 //
 // It never retries by itself and never reads the environment. Errors name the
 // method, host and path of the request but never its query string, headers or
@@ -12,6 +14,7 @@ package send
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -190,4 +193,28 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// BodyTokens returns the string values of the token members (access_token,
+// refresh_token, id_token) of a JSON object body, or nil. A response that
+// is an error but carries a token anyway must not get that token into an
+// error text: callers mask these values as they mask the request's
+// secrets (PROTOCOL.md 2.14: "Mask access_token / refresh_token values
+// before any message or log").
+func BodyTokens(body []byte) []string {
+	var f struct {
+		AccessToken  any `json:"access_token"`
+		RefreshToken any `json:"refresh_token"`
+		IDToken      any `json:"id_token"`
+	}
+	if json.Unmarshal(body, &f) != nil {
+		return nil
+	}
+	var out []string
+	for _, v := range [...]any{f.AccessToken, f.RefreshToken, f.IDToken} {
+		if s, ok := v.(string); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
