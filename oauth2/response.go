@@ -94,7 +94,7 @@ func parseTokenResponse(body []byte, sent time.Time, secrets []string) (Token, e
 		t.ExpiresOn = time.Unix(r.ExpiresOn.v, 0)
 		if t.ExpiresOn.Sub(sent) > maxLifetime {
 			return Token{}, fmt.Errorf("expires_on%s is more than a year away",
-				shown(strconv.FormatInt(r.ExpiresOn.v, 10), secrets, []string{r.AccessToken, r.RefreshToken, r.IDToken}))
+				r.ExpiresOn.shown(secrets, r.AccessToken, r.RefreshToken, r.IDToken))
 		}
 	case r.ExpiresIn.set:
 		t.ExpiresOn = sent.Add(time.Duration(r.ExpiresIn.v) * time.Second)
@@ -170,37 +170,45 @@ func (n *number) check(name string, secrets []string, more ...string) error {
 	case !n.set || !n.ok:
 		return nil
 	case n.v <= 0:
-		return fmt.Errorf("%s%s is not positive", name, shown(strconv.FormatInt(n.v, 10), secrets, more))
+		return fmt.Errorf("%s%s is not positive", name, n.shown(secrets, more...))
 	case name != "expires_on" && n.v > int64(maxLifetime/time.Second):
-		return fmt.Errorf("%s%s is more than a year", name, shown(strconv.FormatInt(n.v, 10), secrets, more))
+		return fmt.Errorf("%s%s is more than a year", name, n.shown(secrets, more...))
 	}
 	return nil
 }
 
 // notNumber reports a value that is not a whole number, quoting at most
-// maxQuoted bytes of it unless it overlaps a secret (see shown).
+// maxQuoted bytes of it unless it overlaps a secret (see overlaps).
 func notNumber(name, raw string, secrets []string, more ...string) error {
-	return fmt.Errorf("%s%s is not a whole number", name, shown(strconv.Quote(cut(raw, maxQuoted)), secrets, more, raw))
+	if overlaps(raw, secrets, more) {
+		return fmt.Errorf("%s is not a whole number", name)
+	}
+	return fmt.Errorf("%s %q is not a whole number", name, cut(raw, maxQuoted))
 }
 
-// shown is " "+text, for an error about a field the server sent, or ""
-// when the value (raw, else text) overlaps one of secrets or more, however
-// short (a short password, as scrub withholds it): a server that puts a
-// token or an echoed password, digits only or not, where a number belongs
-// must not get it quoted.
-func shown(text string, secrets, more []string, raw ...string) string {
-	v := text
-	if len(raw) > 0 {
-		v = raw[0]
+// shown is " " and the number, for an error about it, or "" when its digits
+// overlap one of secrets or more (see overlaps).
+func (n *number) shown(secrets []string, more ...string) string {
+	v := strconv.FormatInt(n.v, 10)
+	if overlaps(v, secrets, more) {
+		return ""
 	}
+	return " " + v
+}
+
+// overlaps reports whether v, text from the server, overlaps one of secrets
+// or more, however short (a short password, as scrub withholds it): a
+// server that puts a token or an echoed password, digits only or not, where
+// a number belongs must not get it quoted.
+func overlaps(v string, secrets, more []string) bool {
 	for _, list := range [2][]string{secrets, more} {
 		for _, s := range list {
 			if s != "" && (strings.Contains(s, v) || strings.Contains(v, s)) {
-				return ""
+				return true
 			}
 		}
 	}
-	return " " + text
+	return false
 }
 
 // describeJSONError turns a decoding error into text that quotes nothing of
