@@ -53,12 +53,12 @@ import (
 // longer than Entra ID's access tokens live, and 90 days for a refresh
 // token, as long as Entra ID's refresh tokens live; at most DefaultMaxEntries
 // of each kind are kept, the latest. One dated more than 10 minutes after
-// the saver's clock is forgotten (maxTombstoneAhead). "Before" and "after"
-// are each writer's wall clock, as
-// for "the later write wins"; within one Cache a write that follows a
-// deletion is dated after it even when the clock has not moved (see
-// Cache.Delete). An azid from before tombstones reads such a file but drops
-// the tombstones when it saves.
+// the saver's clock is not kept (maxTombstoneAhead), though the saver's own
+// still removes what it covers. "Before" and "after" are each writer's wall
+// clock, as for "the later write wins"; within one Cache a write that
+// follows a deletion is dated after it even when the clock has not moved
+// (see Cache.Delete). An azid from before tombstones reads such a file but
+// drops the tombstones when it saves.
 //
 // On Windows a rename over a file another process is reading at that moment
 // fails; the Save reports it and the next one retries.

@@ -18,10 +18,11 @@ import (
 // one pointer, and a new request replaces it whole.
 //
 // The four callers (tokenEndpoint.getToken, userSession.getToken,
-// ManagedIdentityCredential.GetToken and devTool.getToken) spell out "match, then Ref.Get, then
-// AccessToken.fill" themselves: a helper returning the AccessToken is too big
-// to be inlined, and its call and extra copy of the token cost 4-10 ns, a
-// tenth of the hit (measured with BenchmarkGetTokenCached).
+// ManagedIdentityCredential.GetToken and devTool.getToken) spell out
+// "match, then Ref.Get, then AccessToken.fill" themselves: a helper
+// returning the AccessToken is too big to be inlined, and its call and
+// extra copy of the token cost 4-10 ns, a tenth of the hit (measured with
+// BenchmarkGetTokenCached).
 type recent struct {
 	p atomic.Pointer[recentRequest]
 }
